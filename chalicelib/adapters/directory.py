@@ -1,0 +1,94 @@
+"""The agency directory and category taxonomy in DynamoDB (one partition per kind)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+
+from pynamodb.exceptions import DoesNotExist
+
+from ..services.ports import Agency, Category, Page
+from .dynamodb_models import AgencyItem, CategoryItem
+
+
+def _category(item: CategoryItem) -> Category:
+    return Category(
+        code=item.id,
+        name=item.name,
+        scope=item.scope,
+        name_en=item.name_en,
+        description=item.description,
+        auto_route=item.auto_route,
+    )
+
+
+def _agency(item: AgencyItem) -> Agency:
+    return Agency(
+        id=item.id,
+        name=item.name,
+        type=item.type,
+        short_name=item.short_name,
+        parent_id=item.parent_id,
+        region_code=item.region_code,
+        categories=tuple(item.categories or ()),
+        email=item.email,
+        website=item.website,
+        active=item.active,
+    )
+
+
+def encode_cursor(last_key: dict | None) -> str | None:
+    if not last_key:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(last_key).encode()).decode()
+
+
+def decode_cursor(cursor: str | None) -> dict | None:
+    if not cursor:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except ValueError:
+        raise InvalidCursor(cursor) from None
+    if not isinstance(key, dict) or set(key) != {"kind", "id"}:
+        raise InvalidCursor(cursor)
+    return key
+
+
+class InvalidCursor(ValueError):
+    pass
+
+
+class DynamoDirectory:
+    """Categories are read on every submission, so they are cached per warm container."""
+
+    def __init__(self, cache_seconds: float = 300, clock=time.monotonic):
+        self._cache_seconds = cache_seconds
+        self._clock = clock
+        self._categories: dict[str, Category] | None = None
+        self._loaded_at = 0.0
+
+    def _category_map(self) -> dict[str, Category]:
+        if self._categories is None or self._clock() - self._loaded_at > self._cache_seconds:
+            items = CategoryItem.query("category")
+            self._categories = {c.code: c for c in map(_category, items)}
+            self._loaded_at = self._clock()
+        return self._categories
+
+    def category(self, code: str) -> Category | None:
+        return self._category_map().get(code)
+
+    def categories(self) -> list[Category]:
+        return sorted(self._category_map().values(), key=lambda c: c.name)
+
+    def agencies(self, limit: int, cursor: str | None) -> Page:
+        result = AgencyItem.query("agency", limit=limit, last_evaluated_key=decode_cursor(cursor))
+        items = [_agency(item) for item in result]
+        return Page(items, encode_cursor(result.last_evaluated_key))
+
+    def agency(self, agency_id: str) -> Agency | None:
+        try:
+            return _agency(AgencyItem.get("agency", agency_id))
+        except DoesNotExist:
+            return None

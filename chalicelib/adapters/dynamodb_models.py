@@ -1,0 +1,136 @@
+"""PynamoDB models: the item shapes stored in the tables defined in infra/resources.json."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+from ..config import settings
+
+_cfg = settings()
+
+OUTBOX_PENDING = "pending"
+
+
+class _Meta:
+    region = _cfg.region
+    # Lambda reuses connections; keep retries modest so a slow table fails fast.
+    max_retry_attempts = 3
+
+
+class ReporterMap(MapAttribute):
+    name = UnicodeAttribute(null=True)
+    phone = UnicodeAttribute(null=True)
+    email = UnicodeAttribute(null=True)
+
+
+class LocationMap(MapAttribute):
+    lat = NumberAttribute()
+    lon = NumberAttribute()
+
+
+class OutboxIndex(GlobalSecondaryIndex):
+    """Sparse index of reports whose ``report.submitted`` the router has not acknowledged."""
+
+    class Meta:
+        index_name = "outbox"
+        projection = KeysOnlyProjection()
+
+    outbox = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class ReportItem(Model):
+    class Meta(_Meta):
+        table_name = _cfg.reports_table
+
+    tracking_id = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute()
+    title = UnicodeAttribute()
+    description = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    anonymous = BooleanAttribute()
+    confidential = BooleanAttribute()
+    reporter = ReporterMap(null=True)
+    category = UnicodeAttribute(null=True)
+    region = UnicodeAttribute(null=True)
+    location = LocationMap(null=True)
+    incident_date = UnicodeAttribute(null=True)
+    status = UnicodeAttribute()
+    agency_id = UnicodeAttribute(null=True)
+    agency_name = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    access_token_hash = UnicodeAttribute()
+    event_count = NumberAttribute(default=0)
+    outbox = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+    outbox_index = OutboxIndex()
+
+
+class ReportEventItem(Model):
+    class Meta(_Meta):
+        table_name = _cfg.report_events_table
+
+    tracking_id = UnicodeAttribute(hash_key=True)
+    seq = NumberAttribute(range_key=True)
+    at = UTCDateTimeAttribute()
+    action = UnicodeAttribute()
+    actor_kind = UnicodeAttribute()
+    actor_id = UnicodeAttribute(null=True)
+    from_status = UnicodeAttribute(null=True)
+    to_status = UnicodeAttribute()
+    note = UnicodeAttribute(null=True)
+
+
+class IdempotencyItem(Model):
+    class Meta(_Meta):
+        table_name = _cfg.idempotency_table
+
+    key = UnicodeAttribute(hash_key=True)  # scope + sha256 of the client's key
+    fingerprint = UnicodeAttribute()
+    tracking_id = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    expires_at = TTLAttribute()
+
+
+class CategoryItem(Model):
+    class Meta(_Meta):
+        table_name = _cfg.directory_table
+
+    kind = UnicodeAttribute(hash_key=True, default="category")
+    id = UnicodeAttribute(range_key=True)
+    name = UnicodeAttribute()
+    name_en = UnicodeAttribute(null=True)
+    scope = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    examples = ListAttribute(of=UnicodeAttribute, null=True)
+    auto_route = BooleanAttribute(default=True)
+
+
+class AgencyItem(Model):
+    class Meta(_Meta):
+        table_name = _cfg.directory_table
+
+    kind = UnicodeAttribute(hash_key=True, default="agency")
+    id = UnicodeAttribute(range_key=True)
+    name = UnicodeAttribute()
+    short_name = UnicodeAttribute(null=True)
+    type = UnicodeAttribute()
+    parent_id = UnicodeAttribute(null=True)
+    region_code = UnicodeAttribute(null=True)
+    categories = ListAttribute(of=UnicodeAttribute, null=True)
+    email = UnicodeAttribute(null=True)
+    website = UnicodeAttribute(null=True)
+    active = BooleanAttribute(default=True)

@@ -1,0 +1,78 @@
+"""Public directory: categories and agencies (so clients can offer choices)."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from .. import bootstrap
+from ..adapters.directory import InvalidCursor
+from . import schemas as s
+from .endpoint import endpoint, json_response
+from .problems import Problem
+
+bp = Blueprint(__name__)
+_ERR = (s.ProblemOut, "Problem details (RFC 9457).")
+
+
+@endpoint(
+    bp,
+    "/v1/categories",
+    "GET",
+    summary="The category taxonomy",
+    tags=("directory",),
+    responses={200: (s.CategoryList, "All categories.")},
+)
+def list_categories(call):
+    items = [
+        s.CategoryOut(
+            code=c.code, name=c.name, name_en=c.name_en, scope=c.scope, description=c.description
+        )
+        for c in bootstrap.directory().categories()
+    ]
+    return json_response(s.CategoryList(items=items), headers={"Cache-Control": "max-age=300"})
+
+
+@endpoint(
+    bp,
+    "/v1/agencies",
+    "GET",
+    summary="The agency directory, a page at a time",
+    tags=("directory",),
+    query=s.AgencyListQuery,
+    responses={200: (s.AgencyPage, "A page of agencies."), 422: _ERR},
+)
+def list_agencies(call):
+    try:
+        page = bootstrap.directory().agencies(call.query.limit, call.query.cursor)
+    except InvalidCursor:
+        raise Problem(
+            422,
+            "validation-error",
+            "The query string has invalid fields.",
+            title="Validation failed",
+            errors=[
+                {
+                    "field": "cursor",
+                    "message": "not a cursor from this API",
+                    "type": "invalid_cursor",
+                }
+            ],
+        ) from None
+    items = [
+        s.AgencyOut(
+            id=a.id,
+            name=a.name,
+            short_name=a.short_name,
+            type=a.type,
+            parent_id=a.parent_id,
+            region_code=a.region_code,
+            categories=list(a.categories),
+            website=a.website,
+            email=a.email,
+        )
+        for a in page.items
+    ]
+    return json_response(
+        s.AgencyPage(items=items, next_cursor=page.next_cursor),
+        headers={"Cache-Control": "max-age=60"},
+    )

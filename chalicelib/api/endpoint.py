@@ -1,0 +1,177 @@
+"""The one way routes are declared: parsing, validation, auth and OpenAPI metadata.
+
+``@endpoint(bp, "/v1/reports", "POST", body=SubmitReportIn, ...)`` registers a Chalice
+route whose view receives a parsed ``Call``; the same declaration feeds /openapi.json.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass, field
+
+from chalice import Blueprint, Response
+from pydantic import BaseModel, ValidationError
+
+from ..config import settings
+from .problems import Problem
+
+JSON_TYPES = ("application/json",)
+
+
+@dataclass(frozen=True)
+class HeaderParam:
+    name: str
+    description: str
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Spec:
+    method: str
+    path: str
+    summary: str
+    tags: tuple[str, ...]
+    responses: dict[int, tuple[type[BaseModel] | None, str]]
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    headers: tuple[HeaderParam, ...] = ()
+    roles: tuple[str, ...] | None = None  # None: public; (): any signed-in staff
+    description: str | None = None
+
+
+@dataclass
+class Call:
+    request: object
+    body: BaseModel | None = None
+    query: BaseModel | None = None
+    principal: object | None = None
+    params: dict = field(default_factory=dict)
+
+    def header(self, name: str) -> str | None:
+        return self.request.headers.get(name.lower())
+
+
+def _field_path(loc: tuple) -> str:
+    return ".".join(str(part) for part in loc) or "(body)"
+
+
+def validation_problem(error: ValidationError, where: str = "body") -> Problem:
+    errors = [
+        {
+            "field": _field_path(e["loc"]),
+            "message": e["msg"].removeprefix("Value error, "),
+            "type": e["type"],
+        }
+        for e in error.errors(include_url=False, include_input=False)
+    ]
+    return Problem(
+        422,
+        "validation-error",
+        f"The request {where} has invalid fields.",
+        errors=errors,
+        title="Validation failed",
+    )
+
+
+def parse_json_body(request, model: type[BaseModel]) -> BaseModel:
+    media_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if media_type not in JSON_TYPES:
+        raise Problem(
+            415,
+            "unsupported-media-type",
+            "Send the body as application/json.",
+            headers={"Accept-Post": "application/json"},
+        )
+    raw = request.raw_body or b""
+    if isinstance(raw, str):
+        raw = raw.encode()
+    if len(raw) > settings().max_body_bytes:
+        raise body_too_large()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise Problem(
+            400, "invalid-utf8", f"The body is not valid UTF-8 (byte {e.start})."
+        ) from None
+    try:
+        json.loads(text)
+    except ValueError as e:
+        raise Problem(400, "invalid-json", f"The body is not valid JSON: {e}.") from None
+    try:
+        return model.model_validate_json(text)
+    except ValidationError as e:
+        raise validation_problem(e) from None
+
+
+def body_too_large() -> Problem:
+    limit = settings().max_body_bytes
+    return Problem(413, "body-too-large", f"The body must not exceed {limit} bytes.")
+
+
+def parse_query(request, model: type[BaseModel]) -> BaseModel:
+    params = request.query_params or {}
+    try:
+        return model.model_validate(dict(params))
+    except ValidationError as e:
+        raise validation_problem(e, "query string") from None
+
+
+def json_response(model: BaseModel, status: int = 200, headers: dict | None = None):
+    return Response(
+        body=model.model_dump_json(exclude_none=False),
+        status_code=status,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
+
+
+def endpoint(
+    bp: Blueprint,
+    path: str,
+    method: str,
+    *,
+    summary: str,
+    tags: tuple[str, ...],
+    responses: dict,
+    body=None,
+    query=None,
+    headers=(),
+    roles=None,
+    description=None,
+):
+    spec = Spec(
+        method,
+        path,
+        summary,
+        tags,
+        responses,
+        body,
+        query,
+        tuple(headers),
+        None if roles is None else tuple(roles),
+        description,
+    )
+
+    def decorate(fn):
+        @functools.wraps(fn)
+        def view(**params):
+            request = bp.current_request
+            try:
+                call = Call(request, params=params)
+                if spec.roles is not None:
+                    from .auth import authenticate
+
+                    call.principal = authenticate(request, spec.roles)
+                if spec.query is not None:
+                    call.query = parse_query(request, spec.query)
+                if spec.body is not None:
+                    call.body = parse_json_body(request, spec.body)
+                return fn(call)
+            except Problem as problem:
+                return problem.response(request.context.get("path"))
+
+        view.spec = spec
+        bp.route(path, methods=[method], content_types=["*/*"])(view)
+        return view
+
+    return decorate

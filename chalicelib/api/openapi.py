@@ -1,0 +1,126 @@
+"""OpenAPI 3.1 generated from the app's routes and the pydantic models they declare."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from pydantic.json_schema import models_json_schema
+
+_REF = "#/components/schemas/{model}"
+
+
+def _models(spec) -> list:
+    found = []
+    if spec.body is not None:
+        found.append((spec.body, "validation"))
+    for model, _ in spec.responses.values():
+        for m in model if isinstance(model, tuple) else (model,):
+            if m is not None:
+                found.append((m, "serialization"))
+    return found
+
+
+def _schema_ref(model, refs) -> dict:
+    if model is None:
+        return {"type": "object"}
+    if isinstance(model, tuple):
+        return {"oneOf": [_schema_ref(m, refs) for m in model]}
+    return refs[(model, "serialization")]
+
+
+def _operation(spec, refs) -> dict:
+    op = {
+        "operationId": spec.path.strip("/").replace("/", "_").replace("{", "").replace("}", "")
+        + "_"
+        + spec.method.lower(),
+        "summary": spec.summary,
+        "tags": list(spec.tags),
+        "parameters": [],
+        "responses": {},
+    }
+    if spec.description:
+        op["description"] = spec.description
+    for name in re.findall(r"{(\w+)}", spec.path):
+        op["parameters"].append(
+            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        )
+    if spec.query is not None:
+        schema = spec.query.model_json_schema()
+        for name, prop in schema.get("properties", {}).items():
+            op["parameters"].append(
+                {
+                    "name": name,
+                    "in": "query",
+                    "schema": prop,
+                    "required": name in schema.get("required", []),
+                }
+            )
+    for header in spec.headers:
+        op["parameters"].append(
+            {
+                "name": header.name,
+                "in": "header",
+                "required": header.required,
+                "description": header.description,
+                "schema": {"type": "string"},
+            }
+        )
+    if spec.body is not None:
+        op["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": refs[(spec.body, "validation")]}},
+        }
+    for status, (model, description) in sorted(spec.responses.items()):
+        media = "application/problem+json" if status >= 400 else "application/json"
+        op["responses"][str(status)] = {
+            "description": description,
+            "content": {media: {"schema": _schema_ref(model, refs)}},
+        }
+    if spec.roles is not None:
+        op["security"] = [{"bearerAuth": []}]
+        op["responses"].setdefault("401", {"description": "Missing or invalid bearer token."})
+        if spec.roles:
+            op["x-roles"] = list(spec.roles)
+    if not op["parameters"]:
+        del op["parameters"]
+    return op
+
+
+@functools.cache
+def _build(app) -> dict:
+    specs = []
+    for path, methods in sorted(app.routes.items()):
+        for method, entry in sorted(methods.items()):
+            spec = getattr(entry.view_function, "spec", None)
+            if spec is None:
+                raise LookupError(f"{method} {path} has no OpenAPI spec; use @endpoint")
+            specs.append(spec)
+    models = {m for spec in specs for m in _models(spec)}
+    refs, components = models_json_schema(
+        sorted(models, key=lambda m: (m[0].__name__, m[1])), ref_template=_REF
+    )
+    paths: dict[str, dict] = {}
+    for spec in specs:
+        paths.setdefault(spec.path, {})[spec.method.lower()] = _operation(spec, refs)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Satu Pintu API",
+            "version": "1.0.0",
+            "description": "National public-service complaint platform: submit, route and "
+            "follow reports. Errors are RFC 9457 application/problem+json.",
+        },
+        "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
+        "paths": paths,
+        "components": {
+            "schemas": components.get("$defs", {}),
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            },
+        },
+    }
+
+
+def build(app) -> dict:
+    return _build(app)

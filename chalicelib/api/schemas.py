@@ -1,0 +1,274 @@
+"""Request and response models: they validate requests and generate /openapi.json."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ..domain import regions
+from ..domain.report import ReportKind
+from ..domain.status import Status
+
+JAKARTA = timezone(timedelta(hours=7))
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True)
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(use_enum_values=True)
+
+
+# ---------------------------------------------------------------- requests
+
+
+class ReporterIn(_In):
+    """Who is reporting. Required unless the report is anonymous: a name and at least one
+    way to reach the reporter (phone or e-mail). Never shown to agencies or the public
+    for anonymous reports."""
+
+    name: Annotated[str, Field(min_length=2, max_length=100)] | None = None
+    phone: (
+        Annotated[
+            str,
+            Field(
+                max_length=32,
+                description="Indonesian numbers may be written locally (0812-3456-7890); "
+                "stored in E.164 (+6281234567890).",
+            ),
+        ]
+        | None
+    ) = None
+    email: Annotated[str, Field(max_length=254)] | None = None
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        import phonenumbers  # loaded on first use, not at cold start
+
+        try:
+            number = phonenumbers.parse(value, "ID")
+        except phonenumbers.NumberParseException:
+            raise ValueError("not a phone number") from None
+        if not phonenumbers.is_valid_number(number):
+            raise ValueError("not a valid phone number")
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is not None and not _EMAIL.match(value):
+            raise ValueError("not an e-mail address")
+        return value.lower() if value else value
+
+
+class LocationIn(_In):
+    lat: Annotated[float, Field(ge=-90, le=90)]
+    lon: Annotated[float, Field(ge=-180, le=180)]
+
+    @field_validator("lat", "lon", mode="before")
+    @classmethod
+    def _numbers(cls, value):
+        # strict mode refuses ints for floats; a coordinate of 110 is fine
+        if isinstance(value, int) and not isinstance(value, bool):
+            return float(value)
+        return value
+
+
+class SubmitReportIn(_In):
+    kind: ReportKind = Field(description="complaint, aspiration or information_request")
+    title: Annotated[str, Field(min_length=5, max_length=150)]
+    description: Annotated[str, Field(min_length=20, max_length=4000)]
+    category: Annotated[str, Field(pattern=r"^[a-z0-9-]{2,64}$")] | None = Field(
+        None, description="A code from GET /v1/categories. Leave out if unsure."
+    )
+    region: Annotated[str, Field(max_length=13)] | None = Field(
+        None, description="Kemendagri region code, e.g. 32.73 (Kota Bandung)."
+    )
+    location: LocationIn | None = None
+    incident_date: date | None = Field(None, description="ISO date, not in the future.")
+    anonymous: bool = Field(
+        False, description="Hide the reporter's identity from agencies and the public."
+    )
+    confidential: bool = Field(
+        False, description="Keep the content out of public listings and open data."
+    )
+    reporter: ReporterIn | None = None
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _kind(cls, value):
+        # strict mode would want an enum instance; JSON gives a string
+        if isinstance(value, str):
+            try:
+                return ReportKind(value)
+            except ValueError:
+                pass
+        raise ValueError("must be one of: " + ", ".join(k.value for k in ReportKind))
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str | None) -> str | None:
+        return regions.normalise_region_code(value) if value is not None else None
+
+    @field_validator("incident_date")
+    @classmethod
+    def _not_future(cls, value: date | None) -> date | None:
+        if value is not None and value > datetime.now(JAKARTA).date():
+            raise ValueError("must not be in the future")
+        return value
+
+    @model_validator(mode="after")
+    def _reporter_required(self):
+        if self.anonymous:
+            return self
+        r = self.reporter
+        if r is None or not r.name or not (r.phone or r.email):
+            raise ValueError(
+                "reporter.name and reporter.phone or reporter.email are required "
+                "unless the report is anonymous"
+            )
+        return self
+
+
+# ---------------------------------------------------------------- responses
+
+
+class Link(_Out):
+    href: str
+
+
+class SubmittedOut(_Out):
+    tracking_id: str = Field(description="10 symbols; quote it in SMS and calls.")
+    access_token: str = Field(
+        description="Shown once. Send it as X-Report-Token to see the full report."
+    )
+    status: Status
+    status_label: str
+    created_at: datetime
+    links: dict[str, Link]
+
+
+class CategoryRef(_Out):
+    code: str
+    name: str | None = None
+
+
+class AgencyRefOut(_Out):
+    id: str
+    name: str
+
+
+class PublicReportOut(_Out):
+    tracking_id: str
+    kind: ReportKind
+    status: Status
+    status_label: str
+    category: CategoryRef | None = None
+    region: str | None = None
+    agency: AgencyRefOut | None = None
+    confidential: bool
+    title: str | None = Field(None, description="Left out for confidential reports.")
+    description: str | None = Field(None, description="Left out for confidential reports.")
+    created_at: datetime
+    updated_at: datetime
+
+
+class ReporterOut(_Out):
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
+class LocationOut(_Out):
+    lat: float
+    lon: float
+
+
+class TimelineEventOut(_Out):
+    seq: int
+    at: datetime
+    action: str
+    actor: str
+    from_status: Status | None = None
+    to_status: Status
+    to_status_label: str
+    note: str | None = None
+
+
+class ReporterReportOut(PublicReportOut):
+    title: str
+    description: str
+    anonymous: bool
+    channel: str
+    location: LocationOut | None = None
+    incident_date: date | None = None
+    reporter: ReporterOut | None = None
+    timeline: list[TimelineEventOut]
+
+
+class CategoryOut(_Out):
+    code: str
+    name: str
+    name_en: str | None = None
+    scope: Literal["national", "regional"] | str
+    description: str | None = None
+
+
+class CategoryList(_Out):
+    items: list[CategoryOut]
+
+
+class AgencyOut(_Out):
+    id: str
+    name: str
+    short_name: str | None = None
+    type: str
+    parent_id: str | None = None
+    region_code: str | None = None
+    categories: list[str]
+    website: str | None = None
+    email: str | None = None
+
+
+class AgencyPage(_Out):
+    items: list[AgencyOut]
+    next_cursor: str | None = Field(None, description="Pass as ?cursor= for the next page.")
+
+
+class AgencyListQuery(_In):
+    model_config = ConfigDict(extra="forbid", strict=False)
+    limit: Annotated[int, Field(ge=1, le=100)] = 50
+    cursor: Annotated[str, Field(max_length=512)] | None = None
+
+
+class MeOut(_Out):
+    subject: str
+    username: str
+    roles: list[str]
+    agency_id: str | None = None
+
+
+class HealthOut(_Out):
+    status: Literal["ok"]
+    stage: str
+
+
+class ProblemOut(_Out):
+    """RFC 9457 problem details."""
+
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    errors: list[dict] | None = Field(
+        None, description="For validation errors: [{field, message, type}]."
+    )

@@ -1,0 +1,68 @@
+"""Wires the adapters into the services: one place, created lazily, reused while warm.
+
+Tests swap in fakes with ``override(...)``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from .config import settings
+
+_instances: dict[str, object] = {}
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+def _build(name: str):
+    if name == "reports":
+        from .adapters.report_repository import DynamoReportRepository
+
+        return DynamoReportRepository()
+    if name == "publisher":
+        from .adapters.sqs_publisher import SqsEventPublisher
+
+        return SqsEventPublisher()
+    if name == "directory":
+        from .adapters.directory import DynamoDirectory
+
+        return DynamoDirectory(cache_seconds=settings().category_cache_seconds)
+    if name == "clock":
+        return SystemClock()
+    raise KeyError(name)
+
+
+def get(name: str):
+    if name not in _instances:
+        from .adapters import tracing
+
+        tracing.init()
+        _instances[name] = _build(name)
+    return _instances[name]
+
+
+def reports():
+    return get("reports")
+
+
+def publisher():
+    return get("publisher")
+
+
+def directory():
+    return get("directory")
+
+
+def clock():
+    return get("clock")
+
+
+def override(**instances) -> None:
+    _instances.update(instances)
+
+
+def reset() -> None:
+    _instances.clear()

@@ -1,0 +1,68 @@
+"""Settings from the environment, read once per (warm) Lambda container.
+
+Resource names default to the names in ``infra/resources.json``; deployed functions get
+them from the template's ``Globals`` and the local stack from the emulator.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+
+# Queue names are needed at import time by ``@on_sqs_message`` (Chalice builds the
+# event source ARN from them), so they are constants; a test checks them against infra/.
+REPORT_SUBMITTED_QUEUE = "satupintu-report-submitted"
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str
+    region: str
+    reports_table: str
+    report_events_table: str
+    directory_table: str
+    idempotency_table: str
+    report_submitted_queue_url: str | None
+    jwt_issuer: str | None
+    jwt_audience: str | None
+    jwks_url: str | None
+    token_secret: bytes | None
+    log_level: str
+    max_body_bytes: int = 64 * 1024
+    idempotency_ttl_seconds: int = 24 * 3600
+    outbox_grace_seconds: int = 120
+    category_cache_seconds: int = 300
+
+    def require_token_secret(self) -> bytes:
+        if not self.token_secret:
+            raise RuntimeError("TOKEN_SECRET is not configured (required outside dev)")
+        return self.token_secret
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name, default)
+    return value if value else default
+
+
+@functools.cache
+def settings() -> Settings:
+    issuer = _env("JWT_ISSUER")
+    secret = _env("TOKEN_SECRET")
+    stage = _env("SATUPINTU_STAGE", "dev")
+    if not secret and stage == "dev":
+        secret = "dev-only-token-secret-do-not-use-in-production"
+    return Settings(
+        stage=stage,
+        region=_env("AWS_REGION", _env("AWS_DEFAULT_REGION", "ap-southeast-3")),
+        reports_table=_env("REPORTS_TABLE", "satupintu-reports"),
+        report_events_table=_env("REPORT_EVENTS_TABLE", "satupintu-report-events"),
+        directory_table=_env("DIRECTORY_TABLE", "satupintu-directory"),
+        idempotency_table=_env("IDEMPOTENCY_TABLE", "satupintu-idempotency"),
+        report_submitted_queue_url=_env("REPORT_SUBMITTED_QUEUE_URL"),
+        jwt_issuer=issuer,
+        jwt_audience=_env("JWT_AUDIENCE"),
+        jwks_url=_env("JWKS_URL", f"{issuer}/.well-known/jwks.json" if issuer else None),
+        token_secret=secret.encode() if secret else None,
+        log_level=_env("LOG_LEVEL", "INFO"),
+    )

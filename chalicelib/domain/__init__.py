@@ -1,0 +1,1 @@
+"""The domain: reports, statuses, tracking ids, identities. Pure Python, no I/O."""

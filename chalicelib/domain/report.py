@@ -1,0 +1,121 @@
+"""The report a citizen files, and its timeline."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+from .errors import InvalidTransition
+from .status import Status, can_transition
+
+
+class ReportKind(StrEnum):
+    COMPLAINT = "complaint"
+    ASPIRATION = "aspiration"
+    INFORMATION_REQUEST = "information_request"
+
+
+class Channel(StrEnum):
+    WEB = "web"
+    API = "api"
+    SMS = "sms"
+    X = "x"
+    FACEBOOK = "facebook"
+    OPEN311 = "open311"
+
+
+@dataclass(frozen=True)
+class Reporter:
+    """Who filed the report. Sensitive: see the privacy rules in DESIGN.md."""
+
+    name: str | None = None
+    phone: str | None = None  # E.164
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class Location:
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class AgencyRef:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who caused a timeline event: ``reporter``, ``system`` or a staff role with an id."""
+
+    kind: str
+    id: str | None = None
+
+    @classmethod
+    def reporter(cls) -> Actor:
+        return cls("reporter")
+
+    @classmethod
+    def system(cls, name: str) -> Actor:
+        return cls("system", name)
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    seq: int
+    at: datetime
+    action: str
+    actor: Actor
+    from_status: Status | None
+    to_status: Status
+    note: str | None = None
+
+
+@dataclass
+class Report:
+    tracking_id: str
+    kind: ReportKind
+    title: str
+    description: str
+    channel: Channel
+    anonymous: bool
+    confidential: bool
+    created_at: datetime
+    access_token_hash: str
+    reporter: Reporter | None = None
+    category: str | None = None
+    region: str | None = None
+    location: Location | None = None
+    incident_date: date | None = None
+    status: Status = Status.UNVERIFIED
+    agency: AgencyRef | None = None
+    updated_at: datetime | None = None
+    event_count: int = 0  # timeline events already stored
+    version: int | None = None  # optimistic-locking version seen on read (None: new)
+    pending_events: list[TimelineEvent] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def submit(cls, *, at: datetime, **fields) -> Report:
+        report = cls(created_at=at, updated_at=at, **fields)
+        report._record(at, "submitted", Actor.reporter(), None, Status.UNVERIFIED)
+        return report
+
+    def change_status(
+        self, to: Status, *, actor: Actor, at: datetime, action: str, note: str | None = None
+    ) -> TimelineEvent:
+        if not can_transition(self.status, to):
+            raise InvalidTransition(self.status, to)
+        previous, self.status, self.updated_at = self.status, to, at
+        return self._record(at, action, actor, previous, to, note)
+
+    def _record(self, at, action, actor, from_status, to_status, note=None) -> TimelineEvent:
+        seq = self.event_count + len(self.pending_events) + 1
+        event = TimelineEvent(seq, at, action, actor, from_status, to_status, note)
+        self.pending_events.append(event)
+        return event
+
+    def without_pending(self) -> Report:
+        return dataclasses.replace(self, pending_events=[])

@@ -1,0 +1,92 @@
+"""`python -m devstack run` starts the local stack; `python -m devstack token USER`
+prints a bearer token for a demo account of the running stack."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+
+
+def _run(args) -> int:
+    from .stack import LocalStack
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(name)s %(message)s", datefmt="%H:%M:%S"
+    )
+    for noisy in ("botocore", "pynamodb", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    stack = LocalStack(
+        api_port=args.port,
+        emulator_port=args.emulator_port,
+        workers=args.workers,
+        schedule_scale=args.schedule_scale,
+    )
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    try:
+        stack.start()
+        print(stack.banner(), flush=True)
+        while not stopping.wait(0.5):
+            if stack.api_process.poll() is not None:
+                print("the API server exited", file=sys.stderr)
+                return 1
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("\nstopping the local stack...", flush=True)
+        stack.stop()
+        print("stopped.", flush=True)
+    return 0
+
+
+def _token(args) -> int:
+    from . import resources, seed
+    from .stack import read_state
+
+    state = read_state()
+    idp = resources._client("cognito-idp", state["endpoint"])
+    try:
+        token = seed.id_token(
+            idp, state["user_pool_id"], state["client_id"], args.username, args.password
+        )
+    except idp.exceptions.NotAuthorizedException:
+        print(f"unknown demo account or wrong password: {args.username}", file=sys.stderr)
+        return 2
+    except idp.exceptions.UserNotFoundException:
+        print(f"unknown demo account: {args.username}", file=sys.stderr)
+        return 2
+    print(token)
+    return 0
+
+
+def main(argv=None) -> int:
+    from .seed import DEMO_PASSWORD
+
+    parser = argparse.ArgumentParser(prog="python -m devstack")
+    sub = parser.add_subparsers(dest="command")
+    run = sub.add_parser("run", help="start the local stack (default)")
+    run.add_argument("--port", type=int, default=8000, help="API port (default 8000)")
+    run.add_argument("--emulator-port", type=int, default=4566)
+    run.add_argument("--workers", type=int, default=1, help="pump workers per queue")
+    run.add_argument(
+        "--schedule-scale",
+        type=float,
+        default=1.0,
+        help="multiply schedule intervals (e.g. 0.05 in tests)",
+    )
+    token = sub.add_parser("token", help="print a bearer token for a demo account")
+    token.add_argument("username")
+    token.add_argument("--password", default=DEMO_PASSWORD)
+    args = parser.parse_args(argv)
+    if args.command == "token":
+        return _token(args)
+    if args.command is None:
+        args = parser.parse_args(["run", *(argv or [])])
+    return _run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

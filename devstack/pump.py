@@ -1,0 +1,242 @@
+"""The event pump: plays the Lambda service for the app's SQS and schedule handlers.
+
+It reads the subscriptions from the Chalice app itself (``app.event_sources``), long-polls
+each queue, invokes the handler with a Lambda-shaped SQS event (real message ids and
+receipt handles), deletes only the records that succeeded (``batchItemFailures``), and
+leaves failures to the queue's visibility timeout and redrive policy — as Lambda does
+with ReportBatchItemFailures enabled. Schedules run at their rate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+
+log = logging.getLogger("devstack.pump")
+
+_RATE = re.compile(r"rate\((\d+) (minute|minutes|hour|hours|day|days)\)")
+_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
+
+
+@dataclass
+class LambdaContext:
+    function_name: str
+    aws_request_id: str
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = ""
+    log_group_name: str = ""
+    log_stream_name: str = ""
+    _deadline: float = 0.0
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+def _context(name: str, timeout: float = 30.0) -> LambdaContext:
+    return LambdaContext(
+        name,
+        str(uuid.uuid4()),
+        invoked_function_arn=f"local:{name}",
+        _deadline=time.monotonic() + timeout,
+    )
+
+
+def sqs_event(messages: list[dict], queue_arn: str, region: str) -> dict:
+    records = []
+    for m in messages:
+        attributes = {
+            k: v
+            for k, v in m.get("Attributes", {}).items()
+            if k
+            in (
+                "ApproximateReceiveCount",
+                "SentTimestamp",
+                "SenderId",
+                "ApproximateFirstReceiveTimestamp",
+                "MessageGroupId",
+                "MessageDeduplicationId",
+                "SequenceNumber",
+            )
+        }
+        message_attributes = {
+            name: {
+                "stringValue": a.get("StringValue"),
+                "binaryValue": a.get("BinaryValue"),
+                "stringListValues": a.get("StringListValues", []),
+                "binaryListValues": a.get("BinaryListValues", []),
+                "dataType": a["DataType"],
+            }
+            for name, a in m.get("MessageAttributes", {}).items()
+        }
+        records.append(
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": attributes,
+                "messageAttributes": message_attributes,
+                "md5OfBody": m.get("MD5OfBody") or hashlib.md5(m["Body"].encode()).hexdigest(),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": region,
+            }
+        )
+    return {"Records": records}
+
+
+def failed_ids(result, records: list[dict]) -> set[str]:
+    """Message ids to leave on the queue, per Lambda's partial batch response rules."""
+    all_ids = {r["messageId"] for r in records}
+    if not isinstance(result, dict) or "batchItemFailures" not in result:
+        return set()
+    failures = result["batchItemFailures"] or []
+    ids = set()
+    for failure in failures:
+        item = failure.get("itemIdentifier") if isinstance(failure, dict) else None
+        if not item or item not in all_ids:
+            return all_ids  # Lambda treats a malformed response as a failed batch
+        ids.add(item)
+    return ids
+
+
+def schedule_seconds(expression) -> float:
+    if hasattr(expression, "to_string"):  # chalice.Rate / chalice.Cron
+        expression = expression.to_string()
+    match = _RATE.fullmatch(expression.strip())
+    if not match:
+        raise ValueError(f"unsupported schedule {expression!r} (rate(...) only)")
+    count, unit = int(match.group(1)), match.group(2).rstrip("s")
+    return count * _SECONDS[unit]
+
+
+class EventPump:
+    def __init__(
+        self,
+        app,
+        sqs_client,
+        region: str,
+        *,
+        workers: int = 1,
+        wait_seconds: int = 1,
+        schedule_scale: float = 1.0,
+    ):
+        self.app = app
+        self.sqs = sqs_client
+        self.region = region
+        self.workers = workers
+        self.wait_seconds = wait_seconds
+        self.schedule_scale = schedule_scale
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def subscriptions(self) -> list:
+        return [s for s in self.app.event_sources if type(s).__name__ == "SQSEventConfig"]
+
+    def schedules(self) -> list:
+        return [s for s in self.app.event_sources if hasattr(s, "schedule_expression")]
+
+    def start(self) -> EventPump:
+        for sub in self.subscriptions():
+            queue = sub.queue or sub.queue_arn.rsplit(":", 1)[-1]
+            url = self.sqs.get_queue_url(QueueName=queue)["QueueUrl"]
+            arn = f"arn:aws:sqs:{self.region}:123456789012:{queue}"
+            for n in range(self.workers):
+                self._spawn(f"sqs:{queue}#{n}", self._poll_loop, sub, url, arn)
+        for sched in self.schedules():
+            self._spawn(f"schedule:{sched.name}", self._schedule_loop, sched)
+        return self
+
+    def _spawn(self, name, target, *args):
+        thread = threading.Thread(target=target, args=args, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout)
+
+    def poll_once(self, sub, url: str, arn: str) -> int:
+        response = self.sqs.receive_message(
+            QueueUrl=url,
+            MaxNumberOfMessages=min(sub.batch_size, 10),
+            WaitTimeSeconds=self.wait_seconds,
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        )
+        messages = response.get("Messages", [])
+        if not messages:
+            return 0
+        event = sqs_event(messages, arn, self.region)
+        handler = self.app.handler_map[sub.name]
+        started = time.perf_counter()
+        try:
+            result = handler(event, _context(sub.name))
+            failed = failed_ids(result, event["Records"])
+            outcome = f"{len(failed)} failed" if failed else "ok"
+        except Exception:
+            log.exception("%s raised; the whole batch stays on the queue", sub.name)
+            failed = {r["messageId"] for r in event["Records"]}
+            outcome = "error"
+        done = [r for r in event["Records"] if r["messageId"] not in failed]
+        if done:
+            self.sqs.delete_message_batch(
+                QueueUrl=url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": r["receiptHandle"]} for i, r in enumerate(done)
+                ],
+            )
+        log.info(
+            "sqs %s -> %s: %d record(s), %s (%.0f ms)",
+            sub.queue,
+            sub.name,
+            len(messages),
+            outcome,
+            (time.perf_counter() - started) * 1000,
+        )
+        return len(messages)
+
+    def _poll_loop(self, sub, url, arn):
+        while not self._stop.is_set():
+            try:
+                self.poll_once(sub, url, arn)
+            except Exception:
+                if self._stop.is_set():
+                    return
+                log.exception("polling %s failed; retrying", sub.queue)
+                self._stop.wait(1)
+
+    def run_schedule(self, sched) -> object:
+        event = {
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": "Scheduled Event",
+            "source": "aws.events",
+            "account": "123456789012",
+            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "region": self.region,
+            "resources": [f"arn:aws:events:{self.region}:123456789012:rule/{sched.name}"],
+            "detail": {},
+        }
+        started = time.perf_counter()
+        result = self.app.handler_map[sched.name](event, _context(sched.name))
+        log.info(
+            "schedule %s -> %s (%.0f ms)",
+            sched.name,
+            result,
+            (time.perf_counter() - started) * 1000,
+        )
+        return result
+
+    def _schedule_loop(self, sched):
+        interval = schedule_seconds(sched.schedule_expression) * self.schedule_scale
+        while not self._stop.wait(interval):
+            try:
+                self.run_schedule(sched)
+            except Exception:
+                log.exception("schedule %s failed", sched.name)

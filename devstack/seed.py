@@ -1,0 +1,113 @@
+"""Seed data for the local stack: the category taxonomy, the agency directory (data/)
+and demo staff accounts in the emulator's Cognito."""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+DEMO_PASSWORD = "Demo-Pintu-2026"  # local emulator only
+DEMO_AGENCIES = ("kemenkes", "pemkot-bandung", "pemprov-dki-jakarta", "pln")
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: str
+    agency_id: str | None
+
+
+def demo_accounts() -> list[DemoAccount]:
+    accounts = [DemoAccount("admin", "platform_admin", None)]
+    for agency in DEMO_AGENCIES:
+        accounts += [
+            DemoAccount(f"officer.{agency}", "officer", agency),
+            DemoAccount(f"agencyadmin.{agency}", "agency_admin", agency),
+            DemoAccount(f"exec.{agency}", "executive", agency),
+        ]
+    return accounts
+
+
+def read_categories() -> list[dict]:
+    return json.loads((DATA / "categories.json").read_text(encoding="utf-8"))
+
+
+def read_agencies() -> list[dict]:
+    with (DATA / "agencies.csv").open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def seed_directory() -> tuple[int, int]:
+    """Write categories and agencies with the app's own models (env must point at the
+    emulator before this is called)."""
+    from chalicelib.adapters.dynamodb_models import AgencyItem, CategoryItem
+
+    categories = read_categories()
+    with CategoryItem.batch_write() as batch:
+        for c in categories:
+            batch.save(
+                CategoryItem(
+                    "category",
+                    c["code"],
+                    name=c["name"],
+                    name_en=c.get("name_en"),
+                    scope=c["scope"],
+                    description=c.get("description"),
+                    examples=c.get("examples") or None,
+                )
+            )
+    agencies = read_agencies()
+    with AgencyItem.batch_write() as batch:
+        for a in agencies:
+            batch.save(
+                AgencyItem(
+                    "agency",
+                    a["agency_id"],
+                    name=a["name"],
+                    short_name=a["short_name"] or None,
+                    type=a["type"],
+                    parent_id=a["parent_id"] or None,
+                    region_code=a["region_code"] or None,
+                    categories=[c for c in a["categories"].split(";") if c] or None,
+                    email=a["email"] or None,
+                    website=a["website"] or None,
+                    active=a["active"].strip().lower() == "true",
+                )
+            )
+    return len(categories), len(agencies)
+
+
+def seed_accounts(idp, pool_id: str) -> list[DemoAccount]:
+    accounts = demo_accounts()
+    for account in accounts:
+        attributes = [{"Name": "email", "Value": f"{account.username}@demo.satupintu.local"}]
+        if account.agency_id:
+            attributes.append({"Name": "custom:agency_id", "Value": account.agency_id})
+        idp.admin_create_user(
+            UserPoolId=pool_id,
+            Username=account.username,
+            UserAttributes=attributes,
+            MessageAction="SUPPRESS",
+        )
+        idp.admin_set_user_password(
+            UserPoolId=pool_id, Username=account.username, Password=DEMO_PASSWORD, Permanent=True
+        )
+        idp.admin_add_user_to_group(
+            UserPoolId=pool_id, Username=account.username, GroupName=account.role
+        )
+    return accounts
+
+
+def id_token(
+    idp, pool_id: str, client_id: str, username: str, password: str = DEMO_PASSWORD
+) -> str:
+    result = idp.admin_initiate_auth(
+        UserPoolId=pool_id,
+        ClientId=client_id,
+        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": username, "PASSWORD": password},
+    )
+    return result["AuthenticationResult"]["IdToken"]

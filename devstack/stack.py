@@ -1,0 +1,147 @@
+"""Start and stop the whole local stack: emulator, resources, seed, API, event pump."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import emulator, resources, seed
+
+ROOT = Path(__file__).resolve().parent.parent
+STATE_DIR = ROOT / ".devstack"
+STATE_FILE = STATE_DIR / "state.json"
+
+log = logging.getLogger("devstack")
+
+
+@dataclass
+class LocalStack:
+    api_port: int = 8000
+    emulator_port: int = 4566
+    host: str = "127.0.0.1"
+    workers: int = 1
+    schedule_scale: float = 1.0
+    app_env: dict = field(default_factory=dict)
+    accounts: list = field(default_factory=list)
+    counts: tuple = (0, 0)
+
+    def __post_init__(self):
+        self.emulator = emulator.Emulator(self.emulator_port, self.host)
+        self.api_process: subprocess.Popen | None = None
+        self.pump = None
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{self.host}:{self.api_port}"
+
+    def start(self) -> LocalStack:
+        if emulator.port_in_use(self.host, self.api_port):
+            raise RuntimeError(f"port {self.api_port} is taken: is another stack running?")
+        STATE_DIR.mkdir(exist_ok=True)
+        with open(STATE_DIR / "emulator.log", "wb") as emulator_log:
+            self.emulator.start(emulator_log)  # the child keeps its own copy of the fd
+        created, app_env = resources.create_all(self.emulator.endpoint)
+        self.app_env = {
+            **emulator.aws_env(self.emulator.endpoint),
+            **app_env,
+            "SATUPINTU_STAGE": "dev",
+        }
+        # This process hosts the event pump, which imports the app: same environment.
+        os.environ.update(self.app_env)
+        self.counts = seed.seed_directory()
+        idp = resources._client("cognito-idp", self.emulator.endpoint)
+        pool_id, client_id = created.refs["StaffUserPool"], created.refs["StaffUserPoolClient"]
+        self.accounts = seed.seed_accounts(idp, pool_id)
+        STATE_FILE.write_text(
+            json.dumps(
+                {
+                    "endpoint": self.emulator.endpoint,
+                    "api": self.api_url,
+                    "user_pool_id": pool_id,
+                    "client_id": client_id,
+                }
+            )
+        )
+        self._start_api()
+        self._start_pump()
+        return self
+
+    def _start_api(self) -> None:
+        env = {**os.environ, **self.app_env, "PYTHONUNBUFFERED": "1"}
+        self.api_process = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "import sys; from chalice.cli import main; sys.exit(main())",
+                "local",
+                "--host",
+                self.host,
+                "--port",
+                str(self.api_port),
+                "--stage",
+                "dev",
+                "--no-autoreload",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        emulator.wait_for_port(self.host, self.api_port, timeout=60)
+
+    def _start_pump(self) -> None:
+        import app as chalice_app
+        from devstack.pump import EventPump
+
+        sqs = resources._client("sqs", self.emulator.endpoint)
+        self.pump = EventPump(
+            chalice_app.app,
+            sqs,
+            emulator.REGION,
+            workers=self.workers,
+            schedule_scale=self.schedule_scale,
+        ).start()
+
+    def stop(self) -> None:
+        if self.pump:
+            self.pump.stop()
+        if self.api_process and self.api_process.poll() is None:
+            self.api_process.terminate()
+            try:
+                self.api_process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.api_process.kill()
+        self.emulator.stop()
+        STATE_FILE.unlink(missing_ok=True)
+
+    def banner(self) -> str:
+        lines = [
+            "",
+            "  Satu Pintu local stack is up",
+            "  ---------------------------",
+            f"  API            {self.api_url}   (OpenAPI: {self.api_url}/openapi.json)",
+            f"  AWS emulator   {self.emulator.endpoint}   (moto; region {emulator.REGION})",
+            f"  Seeded         {self.counts[0]} categories, {self.counts[1]} agencies",
+            "",
+            f"  Demo staff accounts (password {seed.DEMO_PASSWORD}):",
+        ]
+        for a in self.accounts:
+            agency = f"  agency {a.agency_id}" if a.agency_id else ""
+            lines.append(f"    {a.username:<36} {a.role:<15}{agency}")
+        lines += [
+            "",
+            "  Bearer token:   .venv/bin/python -m devstack token admin",
+            f"  Try:            curl -s {self.api_url}/v1/categories",
+            "  Stop:           Ctrl-C",
+            "",
+        ]
+        return "\n".join(lines)
+
+
+def read_state() -> dict:
+    if not STATE_FILE.exists():
+        raise SystemExit("The local stack is not running: start it with `make run`.")
+    return json.loads(STATE_FILE.read_text())
