@@ -13,7 +13,8 @@ from pathlib import Path
 from . import emulator, resources, seed
 
 ROOT = Path(__file__).resolve().parent.parent
-STATE_DIR = ROOT / ".devstack"
+# Tests run their own stack beside a developer's `make run`: they pass another state dir.
+STATE_DIR = Path(os.environ.get("SATUPINTU_DEVSTACK_DIR", ROOT / ".devstack"))
 STATE_FILE = STATE_DIR / "state.json"
 
 log = logging.getLogger("devstack")
@@ -42,7 +43,7 @@ class LocalStack:
     def start(self) -> LocalStack:
         if emulator.port_in_use(self.host, self.api_port):
             raise RuntimeError(f"port {self.api_port} is taken: is another stack running?")
-        STATE_DIR.mkdir(exist_ok=True)
+        STATE_DIR.mkdir(parents=True, exist_ok=True)
         with open(STATE_DIR / "emulator.log", "wb") as emulator_log:
             self.emulator.start(emulator_log)  # the child keeps its own copy of the fd
         created, app_env = resources.create_all(self.emulator.endpoint)

@@ -1,0 +1,117 @@
+"""The whole local stack, started exactly as `make run` starts it, driven over HTTP."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Stack:
+    def __init__(self, tmp: Path):
+        self.api_port, self.emulator_port = free_port(), free_port()
+        self.url = f"http://127.0.0.1:{self.api_port}"
+        self.emulator = f"http://127.0.0.1:{self.emulator_port}"
+        self.env = {**os.environ, "SATUPINTU_DEVSTACK_DIR": str(tmp), "PYTHONUNBUFFERED": "1"}
+        for key in ("AWS_ENDPOINT_URL", "REPORT_SUBMITTED_QUEUE_URL"):
+            self.env.pop(key, None)
+        self.log = tmp / "stack.log"
+        self.process = None
+
+    def start(self):
+        with open(self.log, "wb") as log:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "devstack",
+                    "run",
+                    "--port",
+                    str(self.api_port),
+                    "--emulator-port",
+                    str(self.emulator_port),
+                ],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("stack exited:\n" + self.log.read_text())
+            if "Ctrl-C" in self.log.read_text():
+                return self
+            time.sleep(0.2)
+        raise TimeoutError("stack did not start:\n" + self.log.read_text())
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGINT)
+        return self.process.wait(timeout=30)
+
+    def token(self, username: str) -> str:
+        out = subprocess.run(
+            [sys.executable, "-m", "devstack", "token", username],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
+        return out.stdout.strip()
+
+    def dynamodb(self):
+        import boto3
+
+        return boto3.client(
+            "dynamodb",
+            endpoint_url=self.emulator,
+            region_name="ap-southeast-3",
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        )
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    stack = Stack(tmp_path_factory.mktemp("devstack")).start()
+    yield stack
+    code = stack.stop()
+    log = stack.log.read_text()
+    assert code == 0, log
+    assert "stopped." in log
+
+
+@pytest.fixture
+def http():
+    with requests.Session() as session:
+        yield session
+
+
+def report_body(**overrides):
+    body = {
+        "kind": "complaint",
+        "title": "Sampah menumpuk di TPS Cicadas",
+        "description": "Sampah di TPS Cicadas tidak diangkut selama dua minggu dan baunya "
+        "sampai ke rumah warga.",
+        "category": "sampah-kebersihan",
+        "region": "32.73",
+        "reporter": {"name": "Asep Sunandar", "phone": "+62 812 2233 4455"},
+    }
+    body.update(overrides)
+    return json.dumps(body)
