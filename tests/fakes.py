@@ -11,6 +11,7 @@ from chalicelib.services.ports import (
     Category,
     IdempotencyKeyUsed,
     IdempotencyRecord,
+    InvalidCursor,
     Page,
     ReportNotFound,
     TrackingIdTaken,
@@ -126,8 +127,6 @@ class FakeDirectory:
         return sorted(self._categories.values(), key=lambda c: c.name)
 
     def agencies(self, limit, cursor):
-        from chalicelib.adapters.directory import InvalidCursor
-
         start = 0
         if cursor:
             if not cursor.isdigit():

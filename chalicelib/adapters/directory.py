@@ -8,7 +8,7 @@ import time
 
 from pynamodb.exceptions import DoesNotExist
 
-from ..services.ports import Agency, Category, Page
+from ..services.ports import Agency, Category, InvalidCursor, Page
 from .dynamodb_models import AgencyItem, CategoryItem
 
 
@@ -44,20 +44,30 @@ def encode_cursor(last_key: dict | None) -> str | None:
     return base64.urlsafe_b64encode(json.dumps(last_key).encode()).decode()
 
 
-def decode_cursor(cursor: str | None) -> dict | None:
+def _string_value(value) -> str | None:
+    if isinstance(value, dict) and set(value) == {"S"} and isinstance(value["S"], str):
+        return value["S"] or None
+    return None
+
+
+def decode_cursor(cursor: str | None, kind: str | None = None) -> dict | None:
     if not cursor:
         return None
     try:
         key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except ValueError:
         raise InvalidCursor(cursor) from None
-    if not isinstance(key, dict) or set(key) != {"kind", "id"}:
+    # A forged key of the wrong shape or partition would reach DynamoDB and fail there
+    # (a server error): only a key this adapter could have issued is accepted.
+    if (
+        not isinstance(key, dict)
+        or set(key) != {"kind", "id"}
+        or _string_value(key["id"]) is None
+        or _string_value(key["kind"]) is None
+        or (kind is not None and key["kind"]["S"] != kind)
+    ):
         raise InvalidCursor(cursor)
     return key
-
-
-class InvalidCursor(ValueError):
-    pass
 
 
 class DynamoDirectory:
@@ -83,7 +93,9 @@ class DynamoDirectory:
         return sorted(self._category_map().values(), key=lambda c: c.name)
 
     def agencies(self, limit: int, cursor: str | None) -> Page:
-        result = AgencyItem.query("agency", limit=limit, last_evaluated_key=decode_cursor(cursor))
+        result = AgencyItem.query(
+            "agency", limit=limit, last_evaluated_key=decode_cursor(cursor, "agency")
+        )
         items = [_agency(item) for item in result]
         return Page(items, encode_cursor(result.last_evaluated_key))
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from .. import bootstrap
-from ..adapters.directory import InvalidCursor
-from . import schemas as s
+from ..services.ports import InvalidCursor
 from .endpoint import endpoint, json_response
+from .endpoint import schemas as s
 from .problems import Problem
 
 bp = Blueprint(__name__)
-_ERR = (s.ProblemOut, "Problem details (RFC 9457).")
+_ERR = ("ProblemOut", "Problem details (RFC 9457).")
 
 
 @endpoint(
@@ -20,7 +20,7 @@ _ERR = (s.ProblemOut, "Problem details (RFC 9457).")
     "GET",
     summary="The category taxonomy",
     tags=("directory",),
-    responses={200: (s.CategoryList, "All categories.")},
+    responses={200: ("CategoryList", "All categories.")},
 )
 def list_categories(call):
     items = [
@@ -38,8 +38,8 @@ def list_categories(call):
     "GET",
     summary="The agency directory, a page at a time",
     tags=("directory",),
-    query=s.AgencyListQuery,
-    responses={200: (s.AgencyPage, "A page of agencies."), 422: _ERR},
+    query="AgencyListQuery",
+    responses={200: ("AgencyPage", "A page of agencies."), 422: _ERR},
 )
 def list_agencies(call):
     try:

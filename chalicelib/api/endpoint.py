@@ -11,10 +11,13 @@ import json
 from dataclasses import dataclass, field
 
 from chalice import Blueprint, Response
-from pydantic import BaseModel, ValidationError
 
 from ..config import settings
+from ..lazy import lazy_module
 from .problems import Problem
+
+# pydantic and the models load on the first request, not at import (cold start).
+schemas = lazy_module("chalicelib.api.schemas")
 
 JSON_TYPES = ("application/json",)
 
@@ -32,9 +35,10 @@ class Spec:
     path: str
     summary: str
     tags: tuple[str, ...]
-    responses: dict[int, tuple[type[BaseModel] | None, str]]
-    body: type[BaseModel] | None = None
-    query: type[BaseModel] | None = None
+    # model names in chalicelib.api.schemas (a tuple of names: one of several)
+    responses: dict[int, tuple[str | tuple[str, ...] | None, str]]
+    body: str | None = None
+    query: str | None = None
     headers: tuple[HeaderParam, ...] = ()
     roles: tuple[str, ...] | None = None  # None: public; (): any signed-in staff
     description: str | None = None
@@ -43,8 +47,8 @@ class Spec:
 @dataclass
 class Call:
     request: object
-    body: BaseModel | None = None
-    query: BaseModel | None = None
+    body: object | None = None
+    query: object | None = None
     principal: object | None = None
     params: dict = field(default_factory=dict)
 
@@ -56,7 +60,11 @@ def _field_path(loc: tuple) -> str:
     return ".".join(str(part) for part in loc) or "(body)"
 
 
-def validation_problem(error: ValidationError, where: str = "body") -> Problem:
+def model(name: str):
+    return getattr(schemas, name)
+
+
+def validation_problem(error, where: str = "body") -> Problem:
     errors = [
         {
             "field": _field_path(e["loc"]),
@@ -74,7 +82,7 @@ def validation_problem(error: ValidationError, where: str = "body") -> Problem:
     )
 
 
-def parse_json_body(request, model: type[BaseModel]) -> BaseModel:
+def parse_json_body(request, model):
     media_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     if media_type not in JSON_TYPES:
         raise Problem(
@@ -100,7 +108,7 @@ def parse_json_body(request, model: type[BaseModel]) -> BaseModel:
         raise Problem(400, "invalid-json", f"The body is not valid JSON: {e}.") from None
     try:
         return model.model_validate_json(text)
-    except ValidationError as e:
+    except schemas.ValidationError as e:
         raise validation_problem(e) from None
 
 
@@ -109,17 +117,17 @@ def body_too_large() -> Problem:
     return Problem(413, "body-too-large", f"The body must not exceed {limit} bytes.")
 
 
-def parse_query(request, model: type[BaseModel]) -> BaseModel:
+def parse_query(request, model):
     params = request.query_params or {}
     try:
         return model.model_validate(dict(params))
-    except ValidationError as e:
+    except schemas.ValidationError as e:
         raise validation_problem(e, "query string") from None
 
 
-def json_response(model: BaseModel, status: int = 200, headers: dict | None = None):
+def json_response(out, status: int = 200, headers: dict | None = None):
     return Response(
-        body=model.model_dump_json(exclude_none=False),
+        body=out.model_dump_json(exclude_none=False),
         status_code=status,
         headers={"Content-Type": "application/json", **(headers or {})},
     )
@@ -163,9 +171,9 @@ def endpoint(
 
                     call.principal = authenticate(request, spec.roles)
                 if spec.query is not None:
-                    call.query = parse_query(request, spec.query)
+                    call.query = parse_query(request, model(spec.query))
                 if spec.body is not None:
-                    call.body = parse_json_body(request, spec.body)
+                    call.body = parse_json_body(request, model(spec.body))
                 return fn(call)
             except Problem as problem:
                 return problem.response(request.context.get("path"))

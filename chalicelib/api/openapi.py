@@ -7,26 +7,28 @@ import re
 
 from pydantic.json_schema import models_json_schema
 
+from .endpoint import model as resolve
+
 _REF = "#/components/schemas/{model}"
 
 
 def _models(spec) -> list:
     found = []
     if spec.body is not None:
-        found.append((spec.body, "validation"))
-    for model, _ in spec.responses.values():
-        for m in model if isinstance(model, tuple) else (model,):
-            if m is not None:
-                found.append((m, "serialization"))
+        found.append((resolve(spec.body), "validation"))
+    for names, _ in spec.responses.values():
+        for name in names if isinstance(names, tuple) else (names,):
+            if name is not None:
+                found.append((resolve(name), "serialization"))
     return found
 
 
-def _schema_ref(model, refs) -> dict:
-    if model is None:
+def _schema_ref(names, refs) -> dict:
+    if names is None:
         return {"type": "object"}
-    if isinstance(model, tuple):
-        return {"oneOf": [_schema_ref(m, refs) for m in model]}
-    return refs[(model, "serialization")]
+    if isinstance(names, tuple):
+        return {"oneOf": [_schema_ref(n, refs) for n in names]}
+    return refs[(resolve(names), "serialization")]
 
 
 def _operation(spec, refs) -> dict:
@@ -46,7 +48,7 @@ def _operation(spec, refs) -> dict:
             {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
         )
     if spec.query is not None:
-        schema = spec.query.model_json_schema()
+        schema = resolve(spec.query).model_json_schema()
         for name, prop in schema.get("properties", {}).items():
             op["parameters"].append(
                 {
@@ -69,7 +71,7 @@ def _operation(spec, refs) -> dict:
     if spec.body is not None:
         op["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": refs[(spec.body, "validation")]}},
+            "content": {"application/json": {"schema": refs[(resolve(spec.body), "validation")]}},
         }
     for status, (model, description) in sorted(spec.responses.items()):
         media = "application/problem+json" if status >= 400 else "application/json"

@@ -12,15 +12,15 @@ from ..config import settings
 from ..domain.report import Channel, Location, Reporter
 from ..services import submission, tracking
 from ..services.ports import ReportNotFound
-from . import schemas as s
 from .endpoint import HeaderParam, endpoint, json_response
+from .endpoint import schemas as s
 from .problems import Problem
 
 bp = Blueprint(__name__)
 log = logging.getLogger(__name__)
 
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{8,255}$")
-_ERR = (s.ProblemOut, "Problem details (RFC 9457).")
+_ERR = ("ProblemOut", "Problem details (RFC 9457).")
 
 
 def _command(body: s.SubmitReportIn) -> submission.SubmitReport:
@@ -48,7 +48,7 @@ def _command(body: s.SubmitReportIn) -> submission.SubmitReport:
     "POST",
     summary="Submit a complaint, aspiration or information request",
     tags=("citizen",),
-    body=s.SubmitReportIn,
+    body="SubmitReportIn",
     headers=(
         HeaderParam(
             "Idempotency-Key",
@@ -58,7 +58,7 @@ def _command(body: s.SubmitReportIn) -> submission.SubmitReport:
         ),
     ),
     responses={
-        201: (s.SubmittedOut, "Stored. Keep the access token: it is shown once."),
+        201: ("SubmittedOut", "Stored. Keep the access token: it is shown once."),
         400: _ERR,
         413: _ERR,
         415: _ERR,
@@ -186,7 +186,7 @@ def _reporter_view(view: tracking.ReporterView) -> s.ReporterReportOut:
     headers=(HeaderParam("X-Report-Token", "The access token issued at submission."),),
     responses={
         200: (
-            (s.PublicReportOut, s.ReporterReportOut),
+            ("PublicReportOut", "ReporterReportOut"),
             "The public view, or the reporter view with a valid token.",
         ),
         404: _ERR,

@@ -21,6 +21,10 @@ class ReportNotFound(Exception):
     pass
 
 
+class InvalidCursor(ValueError):
+    """A pagination cursor this API did not issue."""
+
+
 @dataclass(frozen=True)
 class IdempotencyRecord:
     key: str
