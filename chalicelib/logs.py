@@ -16,7 +16,8 @@ import time
 _context: contextvars.ContextVar[dict] = contextvars.ContextVar("log_context", default=None)
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
-_NEVER_LOGGED = {"name_of_reporter", "phone", "email", "nik", "reporter", "handle"}
+# Any field whose name contains one of these is dropped (phone_number, reporter_email...).
+_NEVER_LOGGED = ("phone", "email", "nik", "reporter", "handle", "msisdn")
 
 
 def bind(**fields) -> contextvars.Token:
@@ -31,6 +32,11 @@ def reset(token: contextvars.Token | None = None) -> None:
         _context.reset(token)
 
 
+def _allowed(key: str) -> bool:
+    lowered = key.lower()
+    return not key.startswith("_") and not any(word in lowered for word in _NEVER_LOGGED)
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {
@@ -39,10 +45,12 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
-            **(_context.get() or {}),
         }
-        for key, value in vars(record).items():
-            if key not in _STANDARD and key not in _NEVER_LOGGED and not key.startswith("_"):
+        fields = {**(_context.get() or {})}
+        fields.update((k, v) for k, v in vars(record).items() if k not in _STANDARD)
+        for key, value in fields.items():
+            # The core fields always win over bound or extra fields of the same name.
+            if key not in entry and _allowed(key):
                 entry[key] = value
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)

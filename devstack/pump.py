@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 log = logging.getLogger("devstack.pump")
 
-_RATE = re.compile(r"rate\((\d+) (minute|minutes|hour|hours|day|days)\)")
+_RATE = re.compile(r"rate\(([1-9][0-9]*) (minute|minutes|hour|hours|day|days)\)")
 _SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
 
 
@@ -95,6 +95,8 @@ def failed_ids(result, records: list[dict]) -> set[str]:
     if not isinstance(result, dict) or "batchItemFailures" not in result:
         return set()
     failures = result["batchItemFailures"] or []
+    if not isinstance(failures, list):
+        return all_ids
     ids = set()
     for failure in failures:
         item = failure.get("itemIdentifier") if isinstance(failure, dict) else None

@@ -74,7 +74,7 @@ class DynamoReportRepository:
                         ),
                         # An expired record (TTL deletes lazily) may be taken over.
                         condition=IdempotencyItem.key.does_not_exist()
-                        | (IdempotencyItem.expires_at < idempotency.created_at),
+                        | (IdempotencyItem.expires_at <= idempotency.created_at),
                     )
         except TransactWriteError as error:
             failed = _conditional_failures(error)

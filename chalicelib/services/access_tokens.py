@@ -18,7 +18,7 @@ def _b64(raw: bytes) -> str:
 
 
 def issue(secret: bytes, tracking_id: str, idempotency_key: str | None) -> str:
-    if idempotency_key is None:
+    if not idempotency_key:  # None or "": no key, so nothing to derive from
         return _b64(secrets.token_bytes(32))
     message = f"access-token\x1f{idempotency_key}\x1f{tracking_id}".encode()
     return _b64(hmac.new(secret, message, hashlib.sha256).digest())

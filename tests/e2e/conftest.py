@@ -44,6 +44,8 @@ class Stack:
                     str(self.api_port),
                     "--emulator-port",
                     str(self.emulator_port),
+                    "--schedule-scale",  # schedules every few seconds, not minutes
+                    "0.03",
                 ],
                 cwd=ROOT,
                 env=self.env,

@@ -117,3 +117,12 @@ def test_admin_token(stack, http):
 def test_openapi_is_served(stack, http):
     doc = http.get(f"{stack.url}/openapi.json").json()
     assert "/v1/reports/{tracking_id}" in doc["paths"]
+
+
+def test_the_pump_runs_scheduled_handlers(stack):
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if "schedule sweep_outbox" in stack.log.read_text():
+            return
+        time.sleep(0.5)
+    raise AssertionError("the sweeper schedule never ran:\n" + stack.log.read_text()[-2000:])
