@@ -26,6 +26,8 @@ class _Meta:
     region = _cfg.region
     # Lambda reuses connections; keep retries modest so a slow table fails fast.
     max_retry_attempts = 3
+    connect_timeout_seconds = 2
+    read_timeout_seconds = 5
 
 
 class ReporterMap(MapAttribute):

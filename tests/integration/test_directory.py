@@ -1,0 +1,170 @@
+"""DynamoDirectory against the seeded directory table in the emulator."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from chalicelib.adapters import directory as directory_module
+from chalicelib.adapters.directory import DynamoDirectory, InvalidCursor
+from chalicelib.adapters.dynamodb_models import CategoryItem
+from devstack import seed
+
+pytestmark = pytest.mark.integration
+
+
+class FakeMonotonic:
+    def __init__(self, start: float = 1000.0):
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def seeded(seeded_directory):
+    return seeded_directory
+
+
+@pytest.fixture
+def query_calls(monkeypatch):
+    """Counts the DynamoDB queries the directory makes for categories."""
+    calls = []
+    original = CategoryItem.query
+
+    def counting_query(*args, **kwargs):
+        calls.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(directory_module.CategoryItem, "query", counting_query)
+    return calls
+
+
+def cursor_of(value) -> str:
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode()
+
+
+def test_seed_writes_every_category_and_agency(seeded):
+    assert seeded == (len(seed.read_categories()), len(seed.read_agencies()))
+
+
+def test_categories_returns_all_of_the_taxonomy(seeded):
+    expected = {c["code"]: c for c in seed.read_categories()}
+
+    categories = DynamoDirectory().categories()
+
+    assert len(categories) == len(expected)
+    assert {c.code for c in categories} == set(expected)
+    for c in categories:
+        assert (c.name, c.name_en, c.scope) == (
+            expected[c.code]["name"],
+            expected[c.code].get("name_en"),
+            expected[c.code]["scope"],
+        )
+    assert [c.name for c in categories] == sorted(c.name for c in categories)
+
+
+def test_category_by_code(seeded):
+    directory = DynamoDirectory()
+    known = seed.read_categories()[0]
+
+    category = directory.category(known["code"])
+
+    assert category is not None
+    assert category.code == known["code"] and category.name == known["name"]
+    assert directory.category("no-such-category") is None
+
+
+def test_categories_are_cached_within_cache_seconds(seeded, query_calls):
+    clock = FakeMonotonic()
+    directory = DynamoDirectory(cache_seconds=300, clock=clock)
+
+    first = directory.categories()
+    clock.now += 299
+    second = directory.categories()
+    assert directory.category(first[0].code) == first[0]
+
+    assert len(query_calls) == 1
+    assert second == first
+
+    clock.now += 2  # past cache_seconds since the load
+    directory.categories()
+    assert len(query_calls) == 2
+
+
+def test_a_new_category_is_seen_only_after_the_cache_expires(seeded):
+    clock = FakeMonotonic()
+    directory = DynamoDirectory(cache_seconds=60, clock=clock)
+    directory.categories()
+    added = CategoryItem("category", "zz-test-cache", name="Uji Cache", scope="national")
+    added.save()
+    try:
+        assert directory.category("zz-test-cache") is None  # served from the cache
+        clock.now += 61
+        assert directory.category("zz-test-cache").name == "Uji Cache"
+    finally:
+        added.delete()
+
+
+def test_agencies_pages_through_every_agency_exactly_once(seeded):
+    directory = DynamoDirectory()
+    expected = [a["agency_id"] for a in seed.read_agencies()]
+    seen, cursor, pages = [], None, 0
+
+    while True:
+        page = directory.agencies(limit=7, cursor=cursor)
+        pages += 1
+        assert len(page.items) <= 7
+        seen += [a.id for a in page.items]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+        assert pages < 1000, "paging does not terminate"
+
+    assert len(seen) == len(set(seen)), "an agency appeared on two pages"
+    assert sorted(seen) == sorted(expected)
+    assert pages >= len(expected) // 7
+
+
+def test_agency_fields_match_the_csv(seeded):
+    row = next(a for a in seed.read_agencies() if a["agency_id"] == "kemenkes")
+
+    agency = DynamoDirectory().agency("kemenkes")
+
+    assert agency.name == row["name"]
+    assert agency.type == row["type"]
+    assert list(agency.categories) == [c for c in row["categories"].split(";") if c]
+    assert DynamoDirectory().agency("no-such-agency") is None
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "not a cursor",
+        "%%%",
+        base64.urlsafe_b64encode(b"\xff\xfe\x00garbage").decode(),
+        cursor_of(["kind", "id"]),
+        cursor_of({"kind": {"S": "agency"}}),
+        cursor_of({"kind": {"S": "agency"}, "id": {"S": "kemenkes"}, "extra": 1}),
+        cursor_of({"tracking_id": {"S": "ABCDEFGHJK"}}),
+    ],
+)
+def test_a_garbage_or_forged_cursor_is_invalid(seeded, cursor):
+    with pytest.raises(InvalidCursor):
+        DynamoDirectory().agencies(limit=5, cursor=cursor)
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        {"kind": "agency", "id": "kemenkes"},  # not DynamoDB's attribute-value shape
+        {"kind": {"N": "1"}, "id": {"S": "kemenkes"}},
+        {"kind": {"S": "category"}, "id": {"S": "kesehatan"}},  # another partition
+        {"kind": {"S": "agency"}, "id": {"S": ""}},
+    ],
+)
+def test_a_forged_cursor_with_the_right_keys_is_invalid_not_a_server_error(seeded, key):
+    with pytest.raises(InvalidCursor):
+        DynamoDirectory().agencies(limit=5, cursor=cursor_of(key))

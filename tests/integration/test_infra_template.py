@@ -1,0 +1,190 @@
+"""The template production deploys: `chalice package` merged with infra/resources.json.
+
+Packaged once per module (it builds the deployment zip), then linted and checked for the
+properties the design relies on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG_SOURCE = ROOT / "chalicelib" / "config.py"
+
+
+def _cfn_lint() -> list[str]:
+    sibling = Path(sys.executable).with_name("cfn-lint")
+    if sibling.exists():
+        return [str(sibling)]
+    found = shutil.which("cfn-lint")
+    if not found:
+        pytest.fail("cfn-lint is not installed (requirements-dev.txt)")
+    return [found]
+
+
+@pytest.fixture(scope="module")
+def packaged(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("package") / "out"
+    env = {**os.environ, "AWS_DEFAULT_REGION": "ap-southeast-3", "AWS_REGION": "ap-southeast-3"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from chalice.cli import main; sys.exit(main())",
+            "package",
+            "--stage",
+            "prod",
+            "--pkg-format",
+            "cloudformation",
+            "--merge-template",
+            "infra/resources.json",
+            str(out),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, f"chalice package failed:\n{result.stdout}\n{result.stderr}"
+    assert (out / "sam.json").exists() and (out / "deployment.zip").exists()
+    return out / "sam.json"
+
+
+@pytest.fixture(scope="module")
+def template(packaged) -> dict:
+    return json.loads(packaged.read_text())
+
+
+def resources_of(template: dict, kind: str) -> dict[str, dict]:
+    return {k: v for k, v in template["Resources"].items() if v.get("Type") == kind}
+
+
+@pytest.fixture(scope="module")
+def subscribed_queues() -> set[str]:
+    import app
+
+    return {
+        s.queue or s.queue_arn.rsplit(":", 1)[-1]
+        for s in app.app.event_sources
+        if type(s).__name__ == "SQSEventConfig"
+    }
+
+
+def test_cfn_lint_finds_no_errors(packaged):
+    result = subprocess.run(
+        [*_cfn_lint(), "--format", "json", str(packaged)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    findings = json.loads(result.stdout or "[]")
+    errors = [f for f in findings if f["Rule"]["Id"].startswith("E")]
+    assert not errors, json.dumps(errors, indent=1)
+    assert not result.returncode & 2, result.stdout + result.stderr
+    assert result.returncode & 1 == 0, result.stderr  # 1: cfn-lint itself failed
+
+
+def test_every_sqs_event_source_reports_batch_item_failures(template, subscribed_queues):
+    events = [
+        (name, event_name, event)
+        for name, fn in resources_of(template, "AWS::Serverless::Function").items()
+        for event_name, event in fn["Properties"].get("Events", {}).items()
+        if event.get("Type") == "SQS"
+    ]
+
+    assert len(events) == len(subscribed_queues) > 0
+    for name, event_name, event in events:
+        assert event["Properties"].get("FunctionResponseTypes") == ["ReportBatchItemFailures"], (
+            f"{name}.{event_name}: Lambda ignores batchItemFailures without it"
+        )
+
+
+def test_every_subscribed_queue_is_defined_with_a_dead_letter_queue(template, subscribed_queues):
+    queues = resources_of(template, "AWS::SQS::Queue")
+    by_name = {q["Properties"].get("QueueName"): logical for logical, q in queues.items()}
+
+    for queue_name in subscribed_queues:
+        assert queue_name in by_name, f"the app subscribes to {queue_name}, infra/ lacks it"
+        logical = by_name[queue_name]
+        redrive = queues[logical]["Properties"].get("RedrivePolicy")
+        assert redrive, f"{queue_name} has no RedrivePolicy"
+        target = redrive["deadLetterTargetArn"]
+        assert isinstance(target, dict) and "Fn::GetAtt" in target, target
+        dlq, attribute = target["Fn::GetAtt"]
+        assert attribute == "Arn"
+        assert dlq in queues and dlq != logical
+        assert int(redrive["maxReceiveCount"]) >= 1
+
+
+def test_the_queue_name_constant_matches_infra(template):
+    from chalicelib.config import REPORT_SUBMITTED_QUEUE
+
+    queues = resources_of(template, "AWS::SQS::Queue").values()
+    assert REPORT_SUBMITTED_QUEUE in {q["Properties"].get("QueueName") for q in queues}
+
+
+def default_table_names(monkeypatch) -> set[str]:
+    from chalicelib import config
+
+    for name in ("REPORTS_TABLE", "REPORT_EVENTS_TABLE", "DIRECTORY_TABLE", "IDEMPOTENCY_TABLE"):
+        monkeypatch.delenv(name, raising=False)
+    config.settings.cache_clear()
+    try:
+        cfg = config.settings()
+    finally:
+        config.settings.cache_clear()  # the next reader sees the real environment again
+    return {value for field, value in vars(cfg).items() if field.endswith("_table")}
+
+
+def test_every_default_table_exists_with_point_in_time_recovery_on_demand(template, monkeypatch):
+    tables = {
+        t["Properties"]["TableName"]: t["Properties"]
+        for t in resources_of(template, "AWS::DynamoDB::Table").values()
+    }
+    defaults = default_table_names(monkeypatch)
+
+    assert len(defaults) == 4
+    for name in defaults:
+        assert name in tables, f"settings default {name} is not a table in infra/"
+        props = tables[name]
+        assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+        assert props["BillingMode"] == "PAY_PER_REQUEST"
+
+
+def test_prod_functions_are_traced_on_a_current_python(template):
+    functions = resources_of(template, "AWS::Serverless::Function")
+
+    assert functions
+    for name, fn in functions.items():
+        props = fn["Properties"]
+        assert props.get("Tracing") == "Active", f"{name} is not traced"
+        match = re.fullmatch(r"python3\.(\d+)", props["Runtime"])
+        assert match and int(match.group(1)) >= 11, f"{name} runs {props['Runtime']}"
+
+
+def test_globals_give_every_function_each_table_and_queue_setting(template):
+    wanted = set(
+        re.findall(r'_env\("([A-Z0-9_]+(?:_TABLE|_QUEUE_URL))"', CONFIG_SOURCE.read_text())
+    )
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+
+    assert len(wanted) >= 5  # four tables and the report.submitted queue
+    assert wanted <= set(variables), f"missing from Globals: {wanted - set(variables)}"
+    for name in wanted:
+        ref = variables[name]
+        assert isinstance(ref, dict) and set(ref) == {"Ref"}, f"{name} = {ref}"
+        assert template["Resources"][ref["Ref"]]["Type"] in (
+            "AWS::DynamoDB::Table",
+            "AWS::SQS::Queue",
+        )
