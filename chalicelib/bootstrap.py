@@ -32,6 +32,34 @@ def _build(name: str):
         return DynamoDirectory(cache_seconds=settings().category_cache_seconds)
     if name == "clock":
         return SystemClock()
+    if name == "targets":
+        from .adapters.webhook_targets import DynamoWebhookTargets
+
+        return DynamoWebhookTargets()
+    if name == "deliveries":
+        from .adapters.deliveries import DynamoDeliveryLog
+
+        return DynamoDeliveryLog()
+    if name == "dispatch_queue":
+        from .adapters.fanout import SqsDispatchQueue
+
+        return SqsDispatchQueue()
+    if name == "dispatcher":
+        from .adapters import fanout
+        from .services.dispatch import Dispatcher
+
+        return Dispatcher(
+            targets=targets(),
+            deliveries=deliveries(),
+            webhooks=fanout.HttpWebhookSender(),
+            queues=fanout.SqsAgencyQueueSender(),
+            alerts=fanout.SnsAlerts(),
+            clock=clock(),
+            agency_queue_url=lambda agency_id: getattr(
+                directory().agency(agency_id), "sqs_queue_url", None
+            ),
+            max_attempts=settings().dispatch_max_attempts,
+        )
     raise KeyError(name)
 
 
@@ -58,6 +86,22 @@ def directory():
 
 def clock():
     return get("clock")
+
+
+def targets():
+    return get("targets")
+
+
+def deliveries():
+    return get("deliveries")
+
+
+def dispatch_queue():
+    return get("dispatch_queue")
+
+
+def dispatcher():
+    return get("dispatcher")
 
 
 def override(**instances) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 # Queue names are needed at import time by ``@on_sqs_message`` (Chalice builds the
 # event source ARN from them), so they are constants; a test checks them against infra/.
 REPORT_SUBMITTED_QUEUE = "satupintu-report-submitted"
+DISPATCH_QUEUE = "satupintu-dispatch"
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,13 @@ class Settings:
     report_events_table: str
     directory_table: str
     idempotency_table: str
+    deliveries_table: str
     report_submitted_queue_url: str | None
+    dispatch_queue_url: str | None
+    alerts_topic_arn: str | None
+    dispatch_max_attempts: int
+    dispatch_backoff_base_seconds: float
+    dispatch_backoff_cap_seconds: float
     jwt_issuer: str | None
     jwt_audience: str | None
     jwks_url: str | None
@@ -59,7 +66,14 @@ def settings() -> Settings:
         report_events_table=_env("REPORT_EVENTS_TABLE", "satupintu-report-events"),
         directory_table=_env("DIRECTORY_TABLE", "satupintu-directory"),
         idempotency_table=_env("IDEMPOTENCY_TABLE", "satupintu-idempotency"),
+        deliveries_table=_env("DELIVERIES_TABLE", "satupintu-deliveries"),
         report_submitted_queue_url=_env("REPORT_SUBMITTED_QUEUE_URL"),
+        dispatch_queue_url=_env("DISPATCH_QUEUE_URL"),
+        alerts_topic_arn=_env("ALERTS_TOPIC_ARN"),
+        # Must equal the dispatch queue's maxReceiveCount (a test checks infra/).
+        dispatch_max_attempts=int(_env("DISPATCH_MAX_ATTEMPTS", "8")),
+        dispatch_backoff_base_seconds=float(_env("DISPATCH_BACKOFF_BASE_SECONDS", "5")),
+        dispatch_backoff_cap_seconds=float(_env("DISPATCH_BACKOFF_CAP_SECONDS", "900")),
         jwt_issuer=issuer,
         jwt_audience=_env("JWT_AUDIENCE"),
         jwks_url=_env("JWKS_URL", f"{issuer}/.well-known/jwks.json" if issuer else None),

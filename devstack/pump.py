@@ -187,12 +187,17 @@ class EventPump:
             outcome = "error"
         done = [r for r in event["Records"] if r["messageId"] not in failed]
         if done:
-            self.sqs.delete_message_batch(
+            deleted = self.sqs.delete_message_batch(
                 QueueUrl=url,
                 Entries=[
                     {"Id": str(i), "ReceiptHandle": r["receiptHandle"]} for i, r in enumerate(done)
                 ],
             )
+            for failure in deleted.get("Failed", []):
+                log.warning(
+                    "could not delete a handled message (%s); it will be delivered again",
+                    failure.get("Code"),
+                )
         log.info(
             "sqs %s -> %s: %d record(s), %s (%.0f ms)",
             sub.queue,

@@ -57,6 +57,8 @@ def seed_directory() -> tuple[int, int]:
                     scope=c["scope"],
                     description=c.get("description"),
                     examples=c.get("examples") or None,
+                    auto_route=c.get("auto_route", True),
+                    lead_agency=c.get("lead_agency"),
                 )
             )
     agencies = read_agencies()

@@ -63,15 +63,23 @@ class InMemoryReports:
     def timeline(self, tracking_id):
         return list(self.events.get(tracking_id, []))
 
-    def save_changes(self, report) -> None:
+    def save_changes(self, report, *, acknowledge=False) -> None:
         stored = self.reports.get(report.tracking_id)
         if stored is None or stored.version != report.version:
             raise ConcurrentUpdate(report.tracking_id)
+        if acknowledge:
+            self.outbox.pop(report.tracking_id, None)
         self.events[report.tracking_id] += report.pending_events
         report.event_count += len(report.pending_events)
         report.pending_events.clear()
         report.version += 1
         self.reports[report.tracking_id] = copy.deepcopy(report)
+
+    def verification_queue(self, limit):
+        waiting = sorted(
+            (r.created_at, tid) for tid, r in self.reports.items() if r.needs_verification
+        )
+        return [tid for _, tid in waiting[:limit]]
 
     def get_idempotency(self, key):
         return self.idempotency.get(key)
@@ -138,3 +146,85 @@ class FakeDirectory:
 
     def agency(self, agency_id):
         return next((a for a in self._agencies if a.id == agency_id), None)
+
+    def all_agencies(self):
+        return list(self._agencies)
+
+    def save_agency(self, agency):
+        self._agencies = [a for a in self._agencies if a.id != agency.id] + [agency]
+
+
+class FakeTargets:
+    def __init__(self):
+        self.targets = {}  # (agency_id, id) -> WebhookTarget
+
+    def for_agency(self, agency_id):
+        return [t for (a, _), t in sorted(self.targets.items()) if a == agency_id]
+
+    def get(self, agency_id, target_id):
+        return self.targets.get((agency_id, target_id))
+
+    def save(self, target):
+        self.targets[(target.agency_id, target.id)] = target
+
+
+class FakeDispatchQueue:
+    def __init__(self):
+        self.jobs = []
+        self.failing = False
+        self.delays = []
+
+    def enqueue(self, jobs):
+        if self.failing:
+            raise ConnectionError("dispatch queue unavailable")
+        self.jobs.extend(jobs)
+
+    def retry_later(self, receipt_handle, delay_seconds):
+        self.delays.append(delay_seconds)
+
+
+class FakeDeliveryLog:
+    def __init__(self):
+        self.records = []
+
+    def record(self, attempt):
+        self.records.append(attempt)
+
+    def delivered(self, tracking_id, delivery_id):
+        return any(r.delivery_id == delivery_id and r.outcome == "delivered" for r in self.records)
+
+    def attempts(self, tracking_id):
+        return [r for r in self.records if r.tracking_id == tracking_id]
+
+
+class FakeWebhookSender:
+    """Answers with the queued statuses (then 200); keeps what it was sent."""
+
+    def __init__(self, statuses=()):
+        self.statuses = list(statuses)
+        self.sent = []
+
+    def send(self, url, body, headers):
+        from chalicelib.services.ports import HttpResult
+
+        self.sent.append((url, body, dict(headers)))
+        status = self.statuses.pop(0) if self.statuses else 200
+        if status is None:
+            return HttpResult(None, 1.0, "ConnectionRefusedError: down")
+        return HttpResult(status, 1.0)
+
+
+class FakeAgencyQueues:
+    def __init__(self):
+        self.sent = []
+
+    def send(self, queue_url, job):
+        self.sent.append((queue_url, job))
+
+
+class FakeAlerts:
+    def __init__(self):
+        self.alerts = []
+
+    def alert(self, subject, message):
+        self.alerts.append((subject, message))

@@ -20,6 +20,7 @@ def _category(item: CategoryItem) -> Category:
         name_en=item.name_en,
         description=item.description,
         auto_route=item.auto_route,
+        lead_agency=item.lead_agency,
     )
 
 
@@ -35,6 +36,7 @@ def _agency(item: AgencyItem) -> Agency:
         email=item.email,
         website=item.website,
         active=item.active,
+        sqs_queue_url=item.sqs_queue_url,
     )
 
 
@@ -78,6 +80,8 @@ class DynamoDirectory:
         self._clock = clock
         self._categories: dict[str, Category] | None = None
         self._loaded_at = 0.0
+        self._agencies: list[Agency] | None = None
+        self._agencies_loaded_at = 0.0
 
     def _category_map(self) -> dict[str, Category]:
         if self._categories is None or self._clock() - self._loaded_at > self._cache_seconds:
@@ -104,3 +108,26 @@ class DynamoDirectory:
             return _agency(AgencyItem.get("agency", agency_id))
         except DoesNotExist:
             return None
+
+    def all_agencies(self) -> list[Agency]:
+        if self._agencies is None or self._clock() - self._agencies_loaded_at > self._cache_seconds:
+            self._agencies = [_agency(item) for item in AgencyItem.query("agency")]
+            self._agencies_loaded_at = self._clock()
+        return self._agencies
+
+    def save_agency(self, agency: Agency) -> None:
+        AgencyItem(
+            "agency",
+            agency.id,
+            name=agency.name,
+            short_name=agency.short_name,
+            type=agency.type,
+            parent_id=agency.parent_id,
+            region_code=agency.region_code,
+            categories=list(agency.categories) or None,
+            email=agency.email,
+            website=agency.website,
+            active=agency.active,
+            sqs_queue_url=agency.sqs_queue_url,
+        ).save()
+        self._agencies = None  # this container sees its own change at once

@@ -20,6 +20,7 @@ from ..config import settings
 _cfg = settings()
 
 OUTBOX_PENDING = "pending"
+VERIFICATION_PENDING = "pending"
 
 
 class _Meta:
@@ -39,6 +40,25 @@ class ReporterMap(MapAttribute):
 class LocationMap(MapAttribute):
     lat = NumberAttribute()
     lon = NumberAttribute()
+
+
+class RoutingMap(MapAttribute):
+    rule = UnicodeAttribute()
+    reason = UnicodeAttribute()
+    decided_at = UTCDateTimeAttribute()
+    decided_by = UnicodeAttribute()
+    agency_id = UnicodeAttribute(null=True)
+
+
+class VerificationIndex(GlobalSecondaryIndex):
+    """Sparse index: the admins' verification queue, oldest first."""
+
+    class Meta:
+        index_name = "verification"
+        projection = KeysOnlyProjection()
+
+    verification = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
 
 
 class OutboxIndex(GlobalSecondaryIndex):
@@ -75,10 +95,13 @@ class ReportItem(Model):
     updated_at = UTCDateTimeAttribute()
     access_token_hash = UnicodeAttribute()
     event_count = NumberAttribute(default=0)
+    routing = RoutingMap(null=True)
     outbox = UnicodeAttribute(null=True)
+    verification = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     outbox_index = OutboxIndex()
+    verification_index = VerificationIndex()
 
 
 class ReportEventItem(Model):
@@ -119,6 +142,7 @@ class CategoryItem(Model):
     description = UnicodeAttribute(null=True)
     examples = ListAttribute(of=UnicodeAttribute, null=True)
     auto_route = BooleanAttribute(default=True)
+    lead_agency = UnicodeAttribute(null=True)
 
 
 class AgencyItem(Model):
@@ -136,3 +160,46 @@ class AgencyItem(Model):
     email = UnicodeAttribute(null=True)
     website = UnicodeAttribute(null=True)
     active = BooleanAttribute(default=True)
+    sqs_queue_url = UnicodeAttribute(null=True)
+
+
+class WebhookTargetItem(Model):
+    """An agency's webhook endpoint; partition ``webhook#<agency_id>`` of the directory."""
+
+    class Meta(_Meta):
+        table_name = _cfg.directory_table
+
+    kind = UnicodeAttribute(hash_key=True)
+    id = UnicodeAttribute(range_key=True)
+    agency_id = UnicodeAttribute()
+    url = UnicodeAttribute()
+    events = ListAttribute(of=UnicodeAttribute)
+    secret = UnicodeAttribute()
+    previous_secret = UnicodeAttribute(null=True)
+    previous_secret_until = UTCDateTimeAttribute(null=True)
+    active = BooleanAttribute(default=True)
+    disabled_reason = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+
+class DeliveryItem(Model):
+    """One delivery attempt (``attempt#...``) or the marker of a success (``delivered#...``)."""
+
+    class Meta(_Meta):
+        table_name = _cfg.deliveries_table
+
+    tracking_id = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    delivery_id = UnicodeAttribute()
+    event_type = UnicodeAttribute()
+    agency_id = UnicodeAttribute()
+    target_id = UnicodeAttribute()
+    target_type = UnicodeAttribute()
+    attempt = NumberAttribute()
+    outcome = UnicodeAttribute()
+    http_status = NumberAttribute(null=True)
+    latency_ms = NumberAttribute(null=True)
+    error = UnicodeAttribute(null=True)
+    at = UTCDateTimeAttribute()
+    expires_at = TTLAttribute(null=True)

@@ -17,6 +17,7 @@ from ..domain.report import (
     Report,
     Reporter,
     ReportKind,
+    RoutingNote,
     TimelineEvent,
 )
 from ..domain.status import Status
@@ -28,11 +29,13 @@ from ..services.ports import (
 )
 from .dynamodb_models import (
     OUTBOX_PENDING,
+    VERIFICATION_PENDING,
     IdempotencyItem,
     LocationMap,
     ReporterMap,
     ReportEventItem,
     ReportItem,
+    RoutingMap,
 )
 
 
@@ -101,7 +104,10 @@ class DynamoReportRepository:
     def timeline(self, tracking_id: str) -> list[TimelineEvent]:
         return [_from_event_item(e) for e in ReportEventItem.query(tracking_id)]
 
-    def save_changes(self, report: Report) -> None:
+    def save_changes(self, report: Report, *, acknowledge: bool = False) -> None:
+        """Status, agency, routing and new timeline events in one transaction, only if
+        nobody changed the report since it was read. ``acknowledge`` also takes it out of
+        the outbox (the router has handled report.submitted)."""
         item = _to_item(report)
         actions = [
             ReportItem.status.set(report.status.value),
@@ -115,6 +121,14 @@ class DynamoReportRepository:
             ]
         else:
             actions += [ReportItem.agency_id.remove(), ReportItem.agency_name.remove()]
+        if report.routing:
+            actions.append(ReportItem.routing.set(item.routing))
+        if report.needs_verification:
+            actions.append(ReportItem.verification.set(VERIFICATION_PENDING))
+        else:
+            actions.append(ReportItem.verification.remove())
+        if acknowledge:
+            actions.append(ReportItem.outbox.remove())
         try:
             with TransactWrite(connection=self.connection) as tx:
                 for event in report.pending_events:
@@ -150,6 +164,11 @@ class DynamoReportRepository:
             if error.cause_response_code == "ConditionalCheckFailedException":
                 raise ReportNotFound(tracking_id) from error
             raise
+
+    def verification_queue(self, limit: int) -> list[str]:
+        """Tracking ids waiting for an admin, oldest first."""
+        results = ReportItem.verification_index.query(VERIFICATION_PENDING, limit=limit)
+        return [item.tracking_id for item in results]
 
     def unacknowledged(self, older_than: datetime, limit: int) -> list[str]:
         results = ReportItem.outbox_index.query(
@@ -188,6 +207,15 @@ def _to_item(report: Report) -> ReportItem:
         updated_at=report.updated_at or report.created_at,
         access_token_hash=report.access_token_hash,
         event_count=report.event_count + len(report.pending_events),
+        routing=RoutingMap(
+            rule=report.routing.rule,
+            reason=report.routing.reason,
+            decided_at=report.routing.decided_at,
+            decided_by=report.routing.decided_by,
+            agency_id=report.routing.agency_id,
+        )
+        if report.routing
+        else None,
     )
     if report.version is not None:
         item.version = report.version
@@ -202,6 +230,10 @@ def _from_item(item: ReportItem) -> Report:
     if item.location is not None:
         location = Location(float(item.location.lat), float(item.location.lon))
     agency = AgencyRef(item.agency_id, item.agency_name or "") if item.agency_id else None
+    routing = None
+    if item.routing is not None:
+        r = item.routing
+        routing = RoutingNote(r.rule, r.reason, r.decided_at, r.decided_by, r.agency_id)
     return Report(
         tracking_id=item.tracking_id,
         kind=ReportKind(item.kind),
@@ -219,6 +251,7 @@ def _from_item(item: ReportItem) -> Report:
         incident_date=date.fromisoformat(item.incident_date) if item.incident_date else None,
         status=Status(item.status),
         agency=agency,
+        routing=routing,
         updated_at=item.updated_at,
         event_count=int(item.event_count or 0),
         version=item.version,

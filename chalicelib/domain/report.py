@@ -64,6 +64,17 @@ class Actor:
 
 
 @dataclass(frozen=True)
+class RoutingNote:
+    """Why the report went where it went (or why it waits for an admin). Admins see it."""
+
+    rule: str
+    reason: str
+    decided_at: datetime
+    decided_by: str
+    agency_id: str | None = None
+
+
+@dataclass(frozen=True)
 class TimelineEvent:
     seq: int
     at: datetime
@@ -92,6 +103,7 @@ class Report:
     incident_date: date | None = None
     status: Status = Status.UNVERIFIED
     agency: AgencyRef | None = None
+    routing: RoutingNote | None = None
     updated_at: datetime | None = None
     event_count: int = 0  # timeline events already stored
     version: int | None = None  # optimistic-locking version seen on read (None: new)
@@ -110,6 +122,31 @@ class Report:
             raise InvalidTransition(self.status, to)
         previous, self.status, self.updated_at = self.status, to, at
         return self._record(at, action, actor, previous, to, note)
+
+    def dispose(
+        self, agency: AgencyRef, *, actor: Actor, at: datetime, rule: str, reason: str
+    ) -> TimelineEvent:
+        """Hand the report to the responsible agency (verification passed)."""
+        event = self.change_status(
+            Status.AWAITING_FOLLOWUP, actor=actor, at=at, action="disposed", note=f"{agency.name}"
+        )
+        self.agency = agency
+        self.routing = RoutingNote(rule, reason, at, actor.id or actor.kind, agency.id)
+        return event
+
+    def hold_for_verification(
+        self, *, actor: Actor, at: datetime, rule: str, reason: str
+    ) -> TimelineEvent:
+        """No confident route: the report waits in the admins' verification queue."""
+        if self.status != Status.UNVERIFIED:
+            raise InvalidTransition(self.status, Status.UNVERIFIED)
+        self.routing = RoutingNote(rule, reason, at, actor.id or actor.kind)
+        self.updated_at = at
+        return self._record(at, "awaiting_verification", actor, self.status, self.status)
+
+    @property
+    def needs_verification(self) -> bool:
+        return self.status == Status.UNVERIFIED and self.routing is not None
 
     def _record(self, at, action, actor, from_status, to_status, note=None) -> TimelineEvent:
         seq = self.event_count + len(self.pending_events) + 1

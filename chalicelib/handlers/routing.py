@@ -1,5 +1,5 @@
-"""Consumes report.submitted. Routing to agencies has its own issue; for now the router
-acknowledges the report (takes it out of the outbox) and logs it."""
+"""The router: consumes report.submitted, disposes the report to the responsible agency
+(or leaves it for the admins' verification queue) and enqueues the dispatch jobs."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from chalice import Blueprint
 
 from .. import bootstrap, logs
 from ..config import REPORT_SUBMITTED_QUEUE, settings
-from ..services import outbox
+from ..services import routing
+from ..services.ports import ReportNotFound
 
 bp = Blueprint(__name__)
 log = logging.getLogger(__name__)
@@ -37,10 +38,27 @@ def on_report_submitted(event):
                 log.error("malformed report.submitted message dropped")
                 continue
             logs.bind(tracking_id=tracking_id)
-            if outbox.acknowledge(bootstrap.reports(), tracking_id):
-                log.info("report.submitted received")
-            else:
+            try:
+                result = routing.route_submitted(
+                    tracking_id,
+                    reports=bootstrap.reports(),
+                    directory=bootstrap.directory(),
+                    targets=bootstrap.targets(),
+                    dispatch=bootstrap.dispatch_queue(),
+                    clock=bootstrap.clock(),
+                )
+            except ReportNotFound:
                 log.error("report.submitted for an unknown report dropped")
+                continue
+            log.info(
+                "routed" if result.agency_id else "waiting for verification",
+                extra={
+                    "agency_id": result.agency_id,
+                    "rule": result.rule,
+                    "jobs": result.jobs,
+                    "redelivered": result.redelivered,
+                },
+            )
         except Exception:
             log.exception("report.submitted failed; will be retried")
             failures.append({"itemIdentifier": record.to_dict()["messageId"]})

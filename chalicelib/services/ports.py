@@ -1,11 +1,14 @@
 """What the services need from the outside world; adapters and test fakes implement it."""
 
+# Agency and Category are re-exported for the adapters.
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from ..domain.directory import Agency, Category
 from ..domain.report import Report, TimelineEvent
 
 
@@ -35,30 +38,6 @@ class IdempotencyRecord:
 
 
 @dataclass(frozen=True)
-class Category:
-    code: str
-    name: str
-    scope: str
-    name_en: str | None = None
-    description: str | None = None
-    auto_route: bool = True
-
-
-@dataclass(frozen=True)
-class Agency:
-    id: str
-    name: str
-    type: str
-    short_name: str | None = None
-    parent_id: str | None = None
-    region_code: str | None = None
-    categories: tuple[str, ...] = ()
-    email: str | None = None
-    website: str | None = None
-    active: bool = True
-
-
-@dataclass(frozen=True)
 class Page:
     items: list
     next_cursor: str | None
@@ -75,8 +54,12 @@ class ReportRepository(Protocol):
 
     def timeline(self, tracking_id: str) -> list[TimelineEvent]: ...
 
-    def save_changes(self, report: Report) -> None:
-        """Store status changes and pending events; ConcurrentUpdate if the version moved."""
+    def save_changes(self, report: Report, *, acknowledge: bool = False) -> None:
+        """Store status changes and pending events; ConcurrentUpdate if the version moved.
+        ``acknowledge`` also takes the report out of the outbox."""
+
+    def verification_queue(self, limit: int) -> list[str]:
+        """Tracking ids waiting for an admin, oldest first."""
 
     def get_idempotency(self, key: str) -> IdempotencyRecord | None: ...
 
@@ -100,6 +83,101 @@ class Directory(Protocol):
 
     def agency(self, agency_id: str) -> Agency | None: ...
 
+    def all_agencies(self) -> list[Agency]:
+        """The whole directory (a few thousand entries at most), cached while warm."""
+
+    def save_agency(self, agency: Agency) -> None: ...
+
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
+
+
+# ---------------------------------------------------------------- routing and fan-out
+
+
+@dataclass(frozen=True)
+class WebhookTarget:
+    id: str
+    agency_id: str
+    url: str
+    events: tuple[str, ...]
+    secret: str
+    active: bool = True
+    disabled_reason: str | None = None
+    previous_secret: str | None = None
+    previous_secret_until: datetime | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    def wants(self, event_type: str) -> bool:
+        return self.active and (event_type in self.events or "*" in self.events)
+
+
+@dataclass(frozen=True)
+class DispatchJob:
+    """One event for one delivery target. ``delivery_id`` is deterministic, so a job
+    enqueued twice is delivered once (it is also the ``webhook-id``)."""
+
+    delivery_id: str
+    event_type: str
+    tracking_id: str
+    agency_id: str
+    target_type: str  # "webhook" | "sqs"
+    target_id: str
+    payload: dict
+
+
+@dataclass(frozen=True)
+class DeliveryAttempt:
+    delivery_id: str
+    tracking_id: str
+    event_type: str
+    agency_id: str
+    target_type: str
+    target_id: str
+    attempt: int
+    outcome: str  # delivered | retry | gave_up | disabled | skipped
+    at: datetime
+    http_status: int | None = None
+    latency_ms: float | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class HttpResult:
+    status: int | None
+    latency_ms: float
+    error: str | None = None
+
+
+class WebhookTargets(Protocol):
+    def for_agency(self, agency_id: str) -> list[WebhookTarget]: ...
+
+    def get(self, agency_id: str, target_id: str) -> WebhookTarget | None: ...
+
+    def save(self, target: WebhookTarget) -> None: ...
+
+
+class DispatchQueue(Protocol):
+    def enqueue(self, jobs: list[DispatchJob]) -> None: ...
+
+
+class DeliveryLog(Protocol):
+    def record(self, attempt: DeliveryAttempt) -> None: ...
+
+    def delivered(self, tracking_id: str, delivery_id: str) -> bool: ...
+
+    def attempts(self, tracking_id: str) -> list[DeliveryAttempt]: ...
+
+
+class WebhookSender(Protocol):
+    def send(self, url: str, body: bytes, headers: dict[str, str]) -> HttpResult: ...
+
+
+class AgencyQueueSender(Protocol):
+    def send(self, queue_url: str, job: DispatchJob) -> None: ...
+
+
+class Alerts(Protocol):
+    def alert(self, subject: str, message: str) -> None: ...

@@ -1,7 +1,14 @@
 import pytest
 
 from chalicelib import bootstrap
-from tests.fakes import FakeDirectory, FakePublisher, FixedClock, InMemoryReports
+from tests.fakes import (
+    FakeDirectory,
+    FakeDispatchQueue,
+    FakePublisher,
+    FakeTargets,
+    FixedClock,
+    InMemoryReports,
+)
 
 
 @pytest.fixture
@@ -25,9 +32,26 @@ def clock():
 
 
 @pytest.fixture
-def wired(reports, publisher, directory, clock):
+def targets():
+    return FakeTargets()
+
+
+@pytest.fixture
+def dispatch_queue():
+    return FakeDispatchQueue()
+
+
+@pytest.fixture
+def wired(reports, publisher, directory, clock, targets, dispatch_queue):
     """The app wired to in-memory fakes."""
     bootstrap.reset()
-    bootstrap.override(reports=reports, publisher=publisher, directory=directory, clock=clock)
+    bootstrap.override(
+        reports=reports,
+        publisher=publisher,
+        directory=directory,
+        clock=clock,
+        targets=targets,
+        dispatch_queue=dispatch_queue,
+    )
     yield
     bootstrap.reset()

@@ -233,14 +233,14 @@ def test_handler_drops_a_message_for_an_unknown_report(lambda_client, reports, a
 
 def test_handler_reports_only_the_failed_record(lambda_client, reports, add, monkeypatch):
     ok_before, broken, ok_after = add("1"), add("2"), add("3")
-    real = reports.acknowledge_submitted
+    real = reports.get
 
     def flaky(tracking_id):
         if tracking_id == broken:
             raise RuntimeError("DynamoDB throttled")
         return real(tracking_id)
 
-    monkeypatch.setattr(reports, "acknowledge_submitted", flaky)
+    monkeypatch.setattr(reports, "get", flaky)
 
     result = _invoke(lambda_client, sqs_event(_body(ok_before), _body(broken), _body(ok_after)))
 

@@ -1,0 +1,125 @@
+"""Outbound delivery: the dispatch queue, agencies' queues, webhooks over HTTPS, alerts."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+from ..config import settings
+from ..services.ports import DispatchJob, HttpResult
+from .aws_clients import client
+
+log = logging.getLogger(__name__)
+
+
+def job_to_message(job: DispatchJob) -> str:
+    return json.dumps(
+        {
+            "delivery_id": job.delivery_id,
+            "event_type": job.event_type,
+            "tracking_id": job.tracking_id,
+            "agency_id": job.agency_id,
+            "target_type": job.target_type,
+            "target_id": job.target_id,
+            "payload": job.payload,
+        },
+        ensure_ascii=False,
+    )
+
+
+def job_from_message(body: str) -> DispatchJob:
+    m = json.loads(body)
+    return DispatchJob(
+        m["delivery_id"],
+        m["event_type"],
+        m["tracking_id"],
+        m["agency_id"],
+        m["target_type"],
+        m["target_id"],
+        m["payload"],
+    )
+
+
+class SqsDispatchQueue:
+    def __init__(self, queue_url: str | None = None):
+        self._queue_url = queue_url
+
+    @property
+    def queue_url(self) -> str:
+        url = self._queue_url or settings().dispatch_queue_url
+        if not url:
+            raise RuntimeError("DISPATCH_QUEUE_URL is not configured")
+        return url
+
+    def enqueue(self, jobs: list[DispatchJob]) -> None:
+        for start in range(0, len(jobs), 10):
+            batch = jobs[start : start + 10]
+            response = client("sqs").send_message_batch(
+                QueueUrl=self.queue_url,
+                Entries=[
+                    {"Id": str(i), "MessageBody": job_to_message(j)} for i, j in enumerate(batch)
+                ],
+            )
+            if response.get("Failed"):
+                raise RuntimeError(f"{len(response['Failed'])} dispatch jobs not enqueued")
+
+    def retry_later(self, receipt_handle: str, delay_seconds: int) -> None:
+        client("sqs").change_message_visibility(
+            QueueUrl=self.queue_url,
+            ReceiptHandle=receipt_handle,
+            VisibilityTimeout=max(0, min(delay_seconds, 43200)),
+        )
+
+
+class SqsAgencyQueueSender:
+    def send(self, queue_url: str, job: DispatchJob) -> None:
+        params = {
+            "QueueUrl": queue_url,
+            "MessageBody": json.dumps(job.payload, ensure_ascii=False),
+            "MessageAttributes": {
+                "event_type": {"DataType": "String", "StringValue": job.event_type},
+                "tracking_id": {"DataType": "String", "StringValue": job.tracking_id},
+                "dedupe_id": {"DataType": "String", "StringValue": job.delivery_id},
+            },
+        }
+        if queue_url.endswith(".fifo"):
+            params["MessageGroupId"] = job.tracking_id
+            params["MessageDeduplicationId"] = job.delivery_id
+        client("sqs").send_message(**params)
+
+
+class HttpWebhookSender:
+    """POSTs with a 10 s budget; never follows redirects (a signed body goes where the
+    agency registered it, nowhere else)."""
+
+    def __init__(self, timeout_seconds: float = 10.0):
+        import urllib3
+
+        self._http = urllib3.PoolManager(
+            timeout=urllib3.Timeout(connect=3.0, read=timeout_seconds),
+            retries=False,
+        )
+
+    def send(self, url: str, body: bytes, headers: dict[str, str]) -> HttpResult:
+        started = time.perf_counter()
+        try:
+            response = self._http.request(
+                "POST", url, body=body, headers=headers, redirect=False, preload_content=True
+            )
+            return HttpResult(response.status, (time.perf_counter() - started) * 1000)
+        except Exception as e:
+            return HttpResult(
+                None, (time.perf_counter() - started) * 1000, f"{type(e).__name__}: {e}"[:500]
+            )
+
+
+class SnsAlerts:
+    def alert(self, subject: str, message: str) -> None:
+        log.error("ALERT %s: %s", subject, message)
+        topic = settings().alerts_topic_arn
+        if topic:
+            try:
+                client("sns").publish(TopicArn=topic, Subject=subject[:100], Message=message)
+            except Exception:
+                log.exception("alert not published")

@@ -1,0 +1,235 @@
+"""Fan-out: turn a report event into one job per delivery target, and deliver a job.
+
+Payloads are built for the agency: an anonymous report's payload has no ``reporter`` key
+at all; a confidential report is delivered (the agency needs it) with the flag set.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from ..domain.directory import Agency
+from ..domain.report import Report
+from .ports import (
+    AgencyQueueSender,
+    Alerts,
+    Clock,
+    DeliveryAttempt,
+    DeliveryLog,
+    DispatchJob,
+    WebhookSender,
+    WebhookTargets,
+)
+
+log = logging.getLogger(__name__)
+
+REPORT_ASSIGNED = "report.assigned"
+ROTATION_GRACE = timedelta(hours=24)
+
+
+def agency_payload(report: Report, event_type: str, at: datetime) -> dict:
+    data = {
+        "tracking_id": report.tracking_id,
+        "kind": report.kind.value,
+        "status": report.status.value,
+        "status_label": report.status.label,
+        "title": report.title,
+        "description": report.description,
+        "category": report.category,
+        "region": report.region,
+        "location": {"lat": report.location.lat, "lon": report.location.lon}
+        if report.location
+        else None,
+        "incident_date": report.incident_date.isoformat() if report.incident_date else None,
+        "created_at": report.created_at.isoformat(),
+        "agency": {"id": report.agency.id, "name": report.agency.name} if report.agency else None,
+        "anonymous": report.anonymous,
+        "confidential": report.confidential,
+        "channel": report.channel.value,
+    }
+    if not report.anonymous and report.reporter is not None:
+        r = report.reporter
+        data["reporter"] = {"name": r.name, "phone": r.phone, "email": r.email}
+    return {"type": event_type, "timestamp": at.isoformat(), "data": data}
+
+
+def delivery_id(event_type: str, tracking_id: str, occurrence: str, target: str) -> str:
+    digest = hashlib.sha256(f"{event_type}|{tracking_id}|{occurrence}|{target}".encode())
+    return "msg_" + digest.hexdigest()[:32]
+
+
+def jobs_for(
+    report: Report, agency: Agency, targets: WebhookTargets, event_type: str, at: datetime
+) -> list[DispatchJob]:
+    """``at`` is when the event happened; with the event type it identifies the event,
+    so building the jobs again (a redelivery) gives the same ids and payloads."""
+    payload = agency_payload(report, event_type, at)
+    occurrence = at.isoformat()
+    jobs = []
+    for target in targets.for_agency(agency.id):
+        if target.wants(event_type):
+            jobs.append(
+                DispatchJob(
+                    delivery_id(event_type, report.tracking_id, occurrence, target.id),
+                    event_type,
+                    report.tracking_id,
+                    agency.id,
+                    "webhook",
+                    target.id,
+                    payload,
+                )
+            )
+    if agency.sqs_queue_url:
+        jobs.append(
+            DispatchJob(
+                delivery_id(event_type, report.tracking_id, occurrence, "sqs"),
+                event_type,
+                report.tracking_id,
+                agency.id,
+                "sqs",
+                "sqs",
+                payload,
+            )
+        )
+    return jobs
+
+
+def backoff_seconds(attempt: int, base: float, cap: float, rand=random.random) -> int:
+    """Exponential backoff with full jitter (uniform between 0 and the exponential)."""
+    ceiling = min(cap, base * (2 ** max(0, attempt - 1)))
+    return int(rand() * ceiling)
+
+
+class Retry(Exception):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    outcome: str
+    detail: str | None = None
+
+
+@dataclass
+class Dispatcher:
+    targets: WebhookTargets
+    deliveries: DeliveryLog
+    webhooks: WebhookSender
+    queues: AgencyQueueSender
+    alerts: Alerts
+    clock: Clock
+    agency_queue_url: callable  # agency_id -> queue url | None
+    max_attempts: int = 8
+
+    def deliver(self, job: DispatchJob, attempt: int) -> DeliveryOutcome:
+        """Deliver once. Raises Retry when the target should be tried again later."""
+        if self.deliveries.delivered(job.tracking_id, job.delivery_id):
+            return DeliveryOutcome("skipped", "already delivered")
+        if job.target_type == "sqs":
+            return self._deliver_sqs(job, attempt)
+        return self._deliver_webhook(job, attempt)
+
+    def _record(self, job, attempt, outcome, **fields) -> None:
+        self.deliveries.record(
+            DeliveryAttempt(
+                job.delivery_id,
+                job.tracking_id,
+                job.event_type,
+                job.agency_id,
+                job.target_type,
+                job.target_id,
+                attempt,
+                outcome,
+                self.clock.now(),
+                **fields,
+            )
+        )
+
+    def _failed(self, job, attempt, **fields) -> None:
+        last = attempt >= self.max_attempts
+        self._record(job, attempt, "gave_up" if last else "retry", **fields)
+        if last:
+            self.alerts.alert(
+                "Delivery failed",
+                f"{job.event_type} for {job.tracking_id} to {job.agency_id}/{job.target_id} "
+                f"failed {attempt} times and went to the dead-letter queue.",
+            )
+        raise Retry(fields.get("error") or f"HTTP {fields.get('http_status')}")
+
+    def _deliver_sqs(self, job, attempt) -> DeliveryOutcome:
+        url = self.agency_queue_url(job.agency_id)
+        if not url:
+            self._record(job, attempt, "skipped", error="agency has no queue any more")
+            return DeliveryOutcome("skipped", "no queue")
+        try:
+            self.queues.send(url, job)
+        except Exception as e:  # the agency's queue is outside our control
+            self._failed(job, attempt, error=f"{type(e).__name__}: {e}"[:500])
+        self._record(job, attempt, "delivered")
+        return DeliveryOutcome("delivered")
+
+    def _deliver_webhook(self, job, attempt) -> DeliveryOutcome:
+        target = self.targets.get(job.agency_id, job.target_id)
+        if target is None or not target.active:
+            self._record(job, attempt, "skipped", error="target removed or disabled")
+            return DeliveryOutcome("skipped", "target disabled")
+        body = json.dumps(job.payload, ensure_ascii=False, separators=(",", ":")).encode()
+        headers = sign(job.delivery_id, self.clock.now(), body, target)
+        result = self.webhooks.send(target.url, body, headers)
+        if result.status is not None and 200 <= result.status < 300:
+            self._record(
+                job, attempt, "delivered", http_status=result.status, latency_ms=result.latency_ms
+            )
+            return DeliveryOutcome("delivered")
+        if result.status == 410:
+            self._record(job, attempt, "disabled", http_status=410, latency_ms=result.latency_ms)
+            self.disable(target, "the receiver answered 410 Gone")
+            return DeliveryOutcome("disabled")
+        self._failed(
+            job,
+            attempt,
+            http_status=result.status,
+            latency_ms=result.latency_ms,
+            error=result.error,
+        )
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def disable(self, target, reason: str) -> None:
+        from dataclasses import replace
+
+        self.targets.save(
+            replace(target, active=False, disabled_reason=reason, updated_at=self.clock.now())
+        )
+        self.alerts.alert(
+            "Webhook disabled",
+            f"Webhook {target.id} of agency {target.agency_id} ({target.url}) was disabled: "
+            f"{reason}.",
+        )
+
+
+def sign(msg_id: str, at: datetime, body: bytes, target) -> dict[str, str]:
+    """Standard Webhooks headers; during a secret rotation both secrets sign."""
+    from standardwebhooks import Webhook
+
+    payload = body.decode()
+    signatures = [Webhook(target.secret).sign(msg_id, at, payload)]
+    if (
+        target.previous_secret
+        and target.previous_secret_until
+        and at < target.previous_secret_until
+    ):
+        signatures.append(Webhook(target.previous_secret).sign(msg_id, at, payload))
+    return {
+        "content-type": "application/json",
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(int(at.timestamp())),
+        "webhook-signature": " ".join(signatures),
+        "user-agent": "SatuPintu-Webhooks/1.0",
+    }
