@@ -43,7 +43,7 @@ def read_agencies() -> list[dict]:
 def seed_directory() -> tuple[int, int]:
     """Write categories and agencies with the app's own models (env must point at the
     emulator before this is called)."""
-    from chalicelib.adapters.dynamodb_models import AgencyItem, CategoryItem
+    from chalicelib.adapters.dynamodb_models import CategoryItem
 
     categories = read_categories()
     with CategoryItem.batch_write() as batch:
@@ -61,24 +61,11 @@ def seed_directory() -> tuple[int, int]:
                     lead_agency=c.get("lead_agency"),
                 )
             )
-    agencies = read_agencies()
-    with AgencyItem.batch_write() as batch:
-        for a in agencies:
-            batch.save(
-                AgencyItem(
-                    "agency",
-                    a["agency_id"],
-                    name=a["name"],
-                    short_name=a["short_name"] or None,
-                    type=a["type"],
-                    parent_id=a["parent_id"] or None,
-                    region_code=a["region_code"] or None,
-                    categories=[c for c in a["categories"].split(";") if c] or None,
-                    email=a["email"] or None,
-                    website=a["website"] or None,
-                    active=a["active"].strip().lower() == "true",
-                )
-            )
+    from chalicelib.adapters.directory import DynamoDirectory
+    from ops.agencies import import_agencies, read_csv
+
+    agencies = read_csv(DATA / "agencies.csv", {c["code"] for c in categories})
+    import_agencies(agencies, DynamoDirectory())
     return len(categories), len(agencies)
 
 

@@ -158,7 +158,7 @@ class FakeTargets:
     def __init__(self):
         self.targets = {}  # (agency_id, id) -> WebhookTarget
 
-    def for_agency(self, agency_id):
+    def for_agency(self, agency_id, *, fresh=False):
         return [t for (a, _), t in sorted(self.targets.items()) if a == agency_id]
 
     def get(self, agency_id, target_id):

@@ -31,26 +31,28 @@ def _target(item: WebhookTargetItem) -> WebhookTarget:
 
 
 class DynamoWebhookTargets:
-    """Reads are cached per container for ``cache_seconds`` (a new or disabled target
-    takes effect within that time in other containers; at once in this one)."""
+    """``for_agency`` (which targets get a new event) is cached per container for
+    ``cache_seconds``: a new target gets events within that time. ``get`` (used right
+    before each delivery) always reads the table."""
 
     def __init__(self, cache_seconds: float = 60, clock=time.monotonic):
         self._cache: dict[str, tuple[float, list[WebhookTarget]]] = {}
         self._cache_seconds = cache_seconds
         self._clock = clock
 
-    def for_agency(self, agency_id: str) -> list[WebhookTarget]:
+    def for_agency(self, agency_id: str, *, fresh: bool = False) -> list[WebhookTarget]:
         cached = self._cache.get(agency_id)
-        if cached and self._clock() - cached[0] <= self._cache_seconds:
+        if not fresh and cached and self._clock() - cached[0] <= self._cache_seconds:
             return cached[1]
-        targets = [_target(i) for i in WebhookTargetItem.query(_partition(agency_id))]
+        targets = [
+            _target(i)
+            for i in WebhookTargetItem.query(_partition(agency_id), consistent_read=fresh)
+        ]
         self._cache[agency_id] = (self._clock(), targets)
         return targets
 
     def get(self, agency_id: str, target_id: str) -> WebhookTarget | None:
-        return next((t for t in self.for_agency(agency_id) if t.id == target_id), None)
-
-    def get_fresh(self, agency_id: str, target_id: str) -> WebhookTarget | None:
+        """Always read from the table: a target disabled a moment ago is not used."""
         try:
             return _target(
                 WebhookTargetItem.get(_partition(agency_id), target_id, consistent_read=True)

@@ -215,10 +215,7 @@ def create_webhook(call):
 def list_webhooks(call):
     agency_id = _authorise_agency(call)
     targets = bootstrap.targets()
-    fresh = getattr(targets, "get_fresh", None)
-    items = targets.for_agency(agency_id)
-    if fresh:  # list what is stored now, not a cached copy
-        items = [fresh(agency_id, t.id) or t for t in items]
+    items = targets.for_agency(agency_id, fresh=True)  # what is stored now
     return json_response(
         s.WebhookList(items=[_webhook_out(t) for t in items]), headers={"Cache-Control": "no-store"}
     )
@@ -361,10 +358,14 @@ def verification_queue(call):
     responses={200: ("AdminReportOut", "The report."), **_ERRORS},
 )
 def admin_report(call):
+    return _admin_report_response(call.params["tracking_id"])
+
+
+def _admin_report_response(raw_id: str):
     from .reports import _public
 
     try:
-        report = bootstrap.reports().get(tracking_ids.normalise(call.params["tracking_id"]))
+        report = bootstrap.reports().get(tracking_ids.normalise(raw_id))
     except ReportNotFound:
         raise Problem(404, "report-not-found", "No report with this tracking id.") from None
     # The reporter's identity is not part of this view (reading it is a separate,
@@ -376,3 +377,57 @@ def admin_report(call):
         routing=_routing_out(report.routing),
     )
     return json_response(out, headers={"Cache-Control": "no-store"})
+
+
+@endpoint(
+    bp,
+    "/v1/admin/reports/{tracking_id}/dispose",
+    "POST",
+    summary="Verify a report and dispose it to an agency",
+    tags=("admin",),
+    roles=PLATFORM,
+    body="DisposeIn",
+    responses={200: ("AdminReportOut", "Disposed; the agency is notified."), 409: _ERR, **_ERRORS},
+)
+def dispose_report(call):
+    from ..services import verification
+
+    try:
+        verification.dispose(
+            tracking_ids.normalise(call.params["tracking_id"]),
+            call.body.agency_id,
+            admin=call.principal.username,
+            note=call.body.note,
+            reports=bootstrap.reports(),
+            directory=bootstrap.directory(),
+            targets=bootstrap.targets(),
+            dispatch=bootstrap.dispatch_queue(),
+            clock=bootstrap.clock(),
+        )
+    except ReportNotFound:
+        raise Problem(404, "report-not-found", "No report with this tracking id.") from None
+    except verification.NotDisposable as e:
+        raise Problem(409, "not-disposable", str(e)) from None
+    except verification.UnknownAgency:
+        raise Problem(
+            422,
+            "validation-error",
+            "The request body has invalid fields.",
+            title="Validation failed",
+            errors=[
+                {
+                    "field": "agency_id",
+                    "message": "unknown or inactive agency",
+                    "type": "unknown_agency",
+                }
+            ],
+        ) from None
+    log.info(
+        "report disposed by admin",
+        extra={
+            "tracking_id": call.params["tracking_id"],
+            "agency_id": call.body.agency_id,
+            "by": call.principal.username,
+        },
+    )
+    return _admin_report_response(call.params["tracking_id"])

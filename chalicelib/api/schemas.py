@@ -410,3 +410,8 @@ class AdminReportOut(PublicReportOut):
     anonymous: bool
     channel: str
     routing: RoutingOut | None = None
+
+
+class DisposeIn(_In):
+    agency_id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")]
+    note: Annotated[str, Field(max_length=1000)] | None = None

@@ -152,9 +152,11 @@ class HttpResult:
 
 
 class WebhookTargets(Protocol):
-    def for_agency(self, agency_id: str) -> list[WebhookTarget]: ...
+    def for_agency(self, agency_id: str, *, fresh: bool = False) -> list[WebhookTarget]:
+        """The agency's targets; may be a cached copy unless ``fresh``."""
 
-    def get(self, agency_id: str, target_id: str) -> WebhookTarget | None: ...
+    def get(self, agency_id: str, target_id: str) -> WebhookTarget | None:
+        """The stored target (never a cached copy)."""
 
     def save(self, target: WebhookTarget) -> None: ...
 

@@ -60,8 +60,7 @@ def register(
 
 
 def _existing(targets, agency_id: str, target_id: str) -> WebhookTarget:
-    getter = getattr(targets, "get_fresh", targets.get)
-    target = getter(agency_id, target_id)
+    target = targets.get(agency_id, target_id)
     if target is None:
         raise TargetNotFound(target_id)
     return target

@@ -50,14 +50,11 @@ def _forget_cached_clients() -> None:
     aws_clients.client.cache_clear()
     jwt_verifier.default_verifier.cache_clear()
     bootstrap.reset()
-    for model in (
-        dynamodb_models.ReportItem,
-        dynamodb_models.ReportEventItem,
-        dynamodb_models.IdempotencyItem,
-        dynamodb_models.CategoryItem,
-        dynamodb_models.AgencyItem,
-    ):
-        model._connection = None
+    from pynamodb.models import Model
+
+    for value in vars(dynamodb_models).values():
+        if isinstance(value, type) and issubclass(value, Model) and value is not Model:
+            value._connection = None
 
 
 @pytest.fixture(scope="session")

@@ -6,52 +6,10 @@ import time
 import jwt
 import pytest
 from chalice.test import Client
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from app import app
 from chalicelib.adapters import jwt_verifier
-from tests.unit.api_helpers import problem
-
-ISSUER = "https://cognito-idp.ap-southeast-3.amazonaws.com/ap-southeast-3_test"
-AUDIENCE = "staff-web-client"
-
-
-def _key():
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-TRUSTED, UNTRUSTED = _key(), _key()
-
-
-class StaticJwks:
-    """A JWKS client that knows one key id."""
-
-    def __init__(self, kid="k1", key=TRUSTED):
-        self.keys = {kid: key.public_key()}
-
-    def get_signing_key_from_jwt(self, token):
-        kid = jwt.get_unverified_header(token).get("kid")
-        if kid not in self.keys:
-            raise jwt.PyJWKClientError(f"no key {kid}")
-        return type("Key", (), {"key": self.keys[kid]})()
-
-
-def token(key=TRUSTED, kid="k1", **overrides):
-    now = int(time.time())
-    claims = {
-        "sub": "5f1c2d3e",
-        "iss": ISSUER,
-        "aud": AUDIENCE,
-        "token_use": "id",
-        "iat": now,
-        "exp": now + 600,
-        "cognito:username": "officer.kemenkes",
-        "cognito:groups": ["officer"],
-        "custom:agency_id": "kemenkes",
-    }
-    claims.update(overrides)
-    claims = {k: v for k, v in claims.items() if v is not None}
-    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid})
+from tests.unit.api_helpers import AUDIENCE, ISSUER, UNTRUSTED, StaticJwks, problem, token
 
 
 @pytest.fixture

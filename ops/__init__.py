@@ -1,0 +1,1 @@
+"""Operator tools (not deployed): directory import, DLQ redrive. `python -m ops --help`."""

@@ -1,0 +1,81 @@
+"""`python -m ops import-agencies FILE` · `python -m ops redrive QUEUE`.
+
+Uses the normal AWS credentials and region; with --local it talks to the running local
+stack (`make run`) instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+QUEUES = {"dispatch": "satupintu-dispatch", "report-submitted": "satupintu-report-submitted"}
+
+
+def _use_local_stack() -> None:
+    from devstack.emulator import aws_env
+    from devstack.stack import read_state
+
+    state = read_state()
+    os.environ.update(aws_env(state["endpoint"]))
+
+
+def _import(args) -> int:
+    from tqdm import tqdm
+
+    from chalicelib.adapters.directory import DynamoDirectory
+
+    from .agencies import CsvError, import_agencies, read_csv
+
+    directory = DynamoDirectory()
+    known = {c.code for c in directory.categories()} or None
+    try:
+        agencies = read_csv(args.file, known)
+    except (CsvError, OSError) as e:
+        print(f"not imported: {e}", file=sys.stderr)
+        return 2
+    if args.dry_run:
+        print(f"{len(agencies)} agencies are valid; nothing written (--dry-run)")
+        return 0
+    count = import_agencies(
+        agencies, directory, progress=lambda rows: tqdm(rows, desc="agencies", unit="agency")
+    )
+    print(f"{count} agencies imported or updated")
+    return 0
+
+
+def _redrive(args) -> int:
+    import boto3
+
+    from .redrive import redrive
+
+    sqs = boto3.client("sqs")
+    name = QUEUES.get(args.queue, args.queue)
+    source = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+    dlq = sqs.get_queue_url(QueueName=f"{name}-dlq")["QueueUrl"]
+    moved = redrive(sqs, source, dlq, args.max)
+    print(json.dumps({"queue": name, "redriven": moved}))
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ops")
+    parser.add_argument("--local", action="store_true", help="use the running local stack")
+    sub = parser.add_subparsers(dest="command", required=True)
+    imp = sub.add_parser("import-agencies", help="import/update agencies from CSV")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--dry-run", action="store_true")
+    red = sub.add_parser("redrive", help="move a dead-letter queue back to its queue")
+    red.add_argument("queue", help=f"{' | '.join(QUEUES)} or a queue name")
+    red.add_argument("--max", type=int, default=None)
+    args = parser.parse_args(argv)
+    if args.local:
+        _use_local_stack()
+    return {"import-agencies": _import, "redrive": _redrive}[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,90 @@
+"""A real agency webhook receiver on 127.0.0.1 that verifies Standard Webhooks signatures
+with the `standardwebhooks` library (not project code). Used by tests and benchmarks."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from standardwebhooks import Webhook
+
+
+@dataclass
+class Received:
+    webhook_id: str
+    payload: dict
+    at: float
+    status: int
+
+
+@dataclass
+class Receiver:
+    secret: str | None = None
+    # statuses to answer with, in order; then `default_status`
+    script: list = field(default_factory=list)
+    default_status: int = 200
+    requests: list = field(default_factory=list)  # every request, with the answer given
+    rejected_signatures: int = 0
+
+    def __post_init__(self):
+        self._lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("content-length", "0")))
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                status = receiver._answer(body, headers)
+                self.send_response(status)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/satupintu"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def _answer(self, body: bytes, headers: dict) -> int:
+        with self._lock:
+            try:
+                payload = Webhook(self.secret).verify(body, headers)
+            except Exception:
+                self.rejected_signatures += 1
+                return 401
+            status = self.script.pop(0) if self.script else self.default_status
+            self.requests.append(Received(headers["webhook-id"], payload, time.time(), status))
+            return status
+
+    @property
+    def delivered(self) -> list[Received]:
+        """Accepted deliveries, one per webhook-id (a receiver dedupes on it)."""
+        seen, out = set(), []
+        for r in self.requests:
+            if 200 <= r.status < 300 and r.webhook_id not in seen:
+                seen.add(r.webhook_id)
+                out.append(r)
+        return out
+
+    def accepted_count(self, webhook_id: str) -> int:
+        return sum(1 for r in self.requests if r.webhook_id == webhook_id and r.status < 300)
+
+    def wait_for(self, predicate, timeout: float = 20.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate(self):
+                return True
+            time.sleep(0.05)
+        return False
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def payload_json(r: Received) -> str:
+    return json.dumps(r.payload, ensure_ascii=False)
