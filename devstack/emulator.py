@@ -53,8 +53,10 @@ class Emulator:
         if port_in_use(self.host, self.port):
             raise RuntimeError(f"port {self.port} is taken: is another stack running?")
         env = {**os.environ, **LOCAL_AWS_ENV}
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", self.host, "-p", str(self.port)],
+            [sys.executable, "-m", "devstack.emulator_server", self.host, str(self.port)],
             stdout=log_file or subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
             env=env,
@@ -69,3 +71,20 @@ class Emulator:
                 self.process.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+
+
+def forget_cached_clients() -> None:
+    """The app caches settings, boto3 clients and PynamoDB connections per process; drop
+    them so the next use reads the environment (a new emulator endpoint) again."""
+    from pynamodb.models import Model
+
+    from chalicelib import bootstrap, config
+    from chalicelib.adapters import aws_clients, dynamodb_models, jwt_verifier
+
+    config.settings.cache_clear()
+    aws_clients.client.cache_clear()
+    jwt_verifier.default_verifier.cache_clear()
+    bootstrap.reset()
+    for value in vars(dynamodb_models).values():
+        if isinstance(value, type) and issubclass(value, Model) and value is not Model:
+            value._connection = None

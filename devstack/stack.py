@@ -54,6 +54,7 @@ class LocalStack:
         }
         # This process hosts the event pump, which imports the app: same environment.
         os.environ.update(self.app_env)
+        emulator.forget_cached_clients()
         self.counts = seed.seed_directory()
         idp = resources._client("cognito-idp", self.emulator.endpoint)
         pool_id, client_id = created.refs["StaffUserPool"], created.refs["StaffUserPoolClient"]

@@ -86,8 +86,16 @@ def _route_regional(
         return _needs_admin(
             "no-region", f"category {category.code} is regional but the report has no region"
         )
+    try:
+        codes = regions.parent_codes(region)
+    except ValueError:
+        # Not a code we know (e.g. stored before a change to the province list): a human
+        # decides, rather than the message failing until it reaches the dead-letter queue.
+        return _needs_admin(
+            "invalid-region", f"category {category.code}: {region!r} is not a known region code"
+        )
     local = [a for a in agencies if a.type == AgencyType.LOCAL_GOVERNMENT and a.region_code]
-    for code in regions.parent_codes(region):
+    for code in codes:
         if code.count(".") > 1:
             continue  # districts and villages are served by their regency/city
         here = [a for a in local if a.region_code == code and a.handles(category.code)]

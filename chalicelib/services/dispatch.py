@@ -11,7 +11,7 @@ import json
 import logging
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from ..domain.directory import Agency
 from ..domain.report import Report
@@ -218,6 +218,9 @@ def sign(msg_id: str, at: datetime, body: bytes, target) -> dict[str, str]:
     """Standard Webhooks headers; during a secret rotation both secrets sign."""
     from standardwebhooks import Webhook
 
+    # The library signs ``at.replace(tzinfo=UTC)``: an aware time in another zone (a
+    # Jakarta clock) would be signed hours off the webhook-timestamp header.
+    at = at.astimezone(UTC)
     payload = body.decode()
     signatures = [Webhook(target.secret).sign(msg_id, at, payload)]
     if (

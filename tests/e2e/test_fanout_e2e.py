@@ -3,8 +3,8 @@ verifiable; an unroutable one waits for an admin, who disposes it."""
 
 import pytest
 
+from devstack.receiver import Receiver
 from tests.e2e.conftest import report_body
-from tests.support.receiver import Receiver
 
 pytestmark = pytest.mark.e2e
 JSON = {"Content-Type": "application/json"}

@@ -15,7 +15,7 @@ import boto3
 import pytest
 
 from devstack import resources
-from devstack.emulator import LOCAL_AWS_ENV, REGION, Emulator
+from devstack.emulator import LOCAL_AWS_ENV, REGION, Emulator, forget_cached_clients
 
 
 @dataclass
@@ -40,23 +40,6 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _forget_cached_clients() -> None:
-    """Settings, boto3 clients and PynamoDB connections are cached per process: drop them
-    so the next use reads the environment (the emulator's endpoint) again."""
-    from chalicelib import bootstrap, config
-    from chalicelib.adapters import aws_clients, dynamodb_models, jwt_verifier
-
-    config.settings.cache_clear()
-    aws_clients.client.cache_clear()
-    jwt_verifier.default_verifier.cache_clear()
-    bootstrap.reset()
-    from pynamodb.models import Model
-
-    for value in vars(dynamodb_models).values():
-        if isinstance(value, type) and issubclass(value, Model) and value is not Model:
-            value._connection = None
-
-
 @pytest.fixture(scope="session")
 def stack():
     emulator = Emulator(_free_port())
@@ -64,16 +47,16 @@ def stack():
     emulator.start()
     try:
         os.environ["AWS_ENDPOINT_URL"] = emulator.endpoint
-        _forget_cached_clients()
+        forget_cached_clients()
         created, env = resources.create_all(emulator.endpoint)
         os.environ.update(env)
-        _forget_cached_clients()
+        forget_cached_clients()
         yield Stack(emulator.endpoint, created, env)
     finally:
         emulator.stop()
         os.environ.clear()
         os.environ.update(saved)
-        _forget_cached_clients()
+        forget_cached_clients()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.support.receiver import Receiver
+from devstack.receiver import Receiver
 
 pytestmark = pytest.mark.integration
 

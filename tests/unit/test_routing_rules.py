@@ -71,6 +71,10 @@ AGENCIES = [
            categories=("kependudukan",)),
     Agency("pemkab-bandung", "Pemerintah Kabupaten Bandung", "local_government",
            parent_id="pemprov-jabar", region_code="32.04", categories=REGIONAL),
+    # a district office: districts are served by their regency/city, never routed to
+    Agency("kecamatan-coblong", "Kecamatan Coblong", "local_government",
+           parent_id="pemkot-bandung", region_code="32.73.02",
+           categories=("infrastruktur",)),
     # switched off: its reports go to the province instead
     Agency("pemkot-cimahi", "Pemerintah Kota Cimahi", "local_government",
            parent_id="pemprov-jabar", region_code="32.77", categories=REGIONAL,
@@ -118,6 +122,10 @@ CASES = [
      "pemkot-bandung", "regional-regency:32.73:infrastruktur", ["infrastruktur", "32.73"]),
     ("village routes to its city", "infrastruktur", "32.73.01.1001",
      "pemkot-bandung", "regional-regency:32.73:infrastruktur", ["infrastruktur", "32.73"]),
+    ("district with its own office still routes to its city", "infrastruktur", "32.73.02",
+     "pemkot-bandung", "regional-regency:32.73:infrastruktur", ["infrastruktur", "32.73"]),
+    ("village of that district too", "infrastruktur", "32.73.02.1003",
+     "pemkot-bandung", "regional-regency:32.73:infrastruktur", ["infrastruktur", "32.73"]),
     ("work unit preferred over its government", "kependudukan", "32.73",
      "pemkot-bandung-disdukcapil", "regional-regency:32.73:kependudukan",
      ["kependudukan", "32.73"]),
@@ -142,6 +150,10 @@ CASES = [
      ADMINS, "no-region", ["infrastruktur"]),
     ("regional category, empty region", "infrastruktur", "",
      ADMINS, "no-region", ["infrastruktur"]),
+    ("unknown province code", "infrastruktur", "99.01",
+     ADMINS, "invalid-region", ["infrastruktur", "99.01"]),
+    ("malformed region code", "infrastruktur", "Bandung",
+     ADMINS, "invalid-region", ["infrastruktur", "Bandung"]),
 ]
 # fmt: on
 

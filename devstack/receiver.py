@@ -1,5 +1,6 @@
 """A real agency webhook receiver on 127.0.0.1 that verifies Standard Webhooks signatures
-with the `standardwebhooks` library (not project code). Used by tests and benchmarks."""
+with the `standardwebhooks` library (not project code). Used by tests and benchmarks, and
+handy for trying webhooks by hand."""
 
 from __future__ import annotations
 

@@ -1,0 +1,596 @@
+"""Admin API: the agency directory, webhooks, deliveries, the verification queue."""
+
+import json
+
+import pytest
+from chalice.test import Client
+
+from app import app
+from chalicelib import bootstrap
+from chalicelib.adapters import jwt_verifier
+from chalicelib.domain.directory import Agency, Category
+from chalicelib.domain.report import Channel, Report, Reporter, ReportKind
+from chalicelib.services import webhooks
+from chalicelib.services.ports import DeliveryAttempt
+from chalicelib.services.routing import route_submitted
+from tests.fakes import FakeDeliveryLog, FakeDirectory
+from tests.unit.api_helpers import AUDIENCE, ISSUER, StaticJwks, bearer, problem
+
+BANDUNG = "pemkot-bandung"
+CATEGORIES = [
+    Category("infrastruktur", "Infrastruktur", "regional"),
+    Category("kependudukan", "Administrasi Kependudukan", "regional"),
+    Category("imigrasi", "Imigrasi", "national"),
+]
+AGENCIES = [
+    Agency("kemenkes", "Kementerian Kesehatan", "ministry"),
+    Agency(
+        "pemprov-jabar",
+        "Pemerintah Provinsi Jawa Barat",
+        "local_government",
+        region_code="32",
+        categories=("infrastruktur",),
+    ),
+    Agency(
+        BANDUNG,
+        "Pemerintah Kota Bandung",
+        "local_government",
+        parent_id="pemprov-jabar",
+        region_code="32.73",
+        categories=("infrastruktur",),
+    ),
+]
+
+PLATFORM_ADMIN = bearer("platform_admin", username="admin")
+BANDUNG_ADMIN = bearer("agency_admin", BANDUNG)
+KEMENKES_ADMIN = bearer("agency_admin", "kemenkes")
+BANDUNG_OFFICER = bearer("officer", BANDUNG)
+EXECUTIVE = bearer("executive", BANDUNG)
+
+
+@pytest.fixture
+def directory():
+    return FakeDirectory(CATEGORIES, AGENCIES)
+
+
+@pytest.fixture
+def deliveries():
+    return FakeDeliveryLog()
+
+
+@pytest.fixture
+def client(wired, deliveries, monkeypatch):
+    bootstrap.override(deliveries=deliveries)
+    verifier = jwt_verifier.JwtVerifier(ISSUER, AUDIENCE, "unused", jwks_client=StaticJwks())
+    monkeypatch.setattr(jwt_verifier, "default_verifier", lambda: verifier)
+    with Client(app) as c:
+        yield c
+
+
+def post(client, path, body=None, headers=None):
+    hdrs = {"Content-Type": "application/json", **(headers or {})}
+    return client.http.post(path, headers=hdrs, body=json.dumps(body) if body is not None else "")
+
+
+def put(client, path, body, headers=None):
+    hdrs = {"Content-Type": "application/json", **(headers or {})}
+    return client.http.put(path, headers=hdrs, body=json.dumps(body))
+
+
+def get(client, path, headers=None):
+    return client.http.get(path, headers=headers or {})
+
+
+def error_fields(response) -> list[str]:
+    return [e["field"] for e in problem(response).get("errors") or []]
+
+
+# -- agencies --------------------------------------------------------------------------------
+
+CIMAHI = {
+    "id": "pemkot-cimahi",
+    "name": "Pemerintah Kota Cimahi",
+    "short_name": "Pemkot Cimahi",
+    "type": "local_government",
+    "parent_id": "pemprov-jabar",
+    "region_code": "3277",
+    "categories": ["infrastruktur", "kependudukan"],
+    "website": "cimahikota.go.id",
+    "sqs_queue_url": "https://sqs.ap-southeast-3.amazonaws.com/123456789012/pemkot-cimahi",
+}
+
+
+def test_platform_admin_creates_an_agency(client, directory):
+    r = post(client, "/v1/admin/agencies", CIMAHI, PLATFORM_ADMIN)
+
+    assert r.status_code == 201, r.body
+    assert r.headers["Location"] == "/v1/admin/agencies/pemkot-cimahi"
+    body = json.loads(r.body)
+    assert body["id"] == "pemkot-cimahi"
+    assert body["region_code"] == "32.77"  # normalised
+    assert body["active"] is True
+    assert body["sqs_queue_url"] == CIMAHI["sqs_queue_url"]
+    saved = directory.agency("pemkot-cimahi")
+    assert saved.parent_id == "pemprov-jabar"
+    assert saved.region_code == "32.77"
+    assert saved.categories == ("infrastruktur", "kependudukan")
+    assert saved.sqs_queue_url == CIMAHI["sqs_queue_url"]
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({}, 401),
+        ({"Authorization": "Bearer not.a.jwt"}, 401),
+        (BANDUNG_OFFICER, 403),
+        (BANDUNG_ADMIN, 403),
+        (EXECUTIVE, 403),
+    ],
+)
+def test_only_platform_admins_create_agencies(client, directory, headers, status):
+    r = post(client, "/v1/admin/agencies", CIMAHI, headers)
+    assert r.status_code == status
+    problem(r)
+    assert directory.agency("pemkot-cimahi") is None
+
+
+def test_duplicate_agency_is_409(client, directory):
+    before = directory.agency(BANDUNG)
+    r = post(client, "/v1/admin/agencies", {**CIMAHI, "id": BANDUNG}, PLATFORM_ADMIN)
+    assert r.status_code == 409
+    assert BANDUNG in problem(r)["detail"]
+    assert directory.agency(BANDUNG) == before
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"parent_id": "pemprov-atlantis"}, "parent_id"),
+        ({"categories": ["infrastruktur", "teleportasi"]}, "categories"),
+        ({"id": None}, "id"),
+        ({"id": "Pemkot Cimahi!"}, "id"),
+        ({"type": "kingdom"}, "type"),
+        ({"region_code": "99.01"}, "region_code"),
+        ({"sqs_queue_url": "https://evil.example.com/123456789012/q"}, "sqs_queue_url"),
+        (
+            {"sqs_queue_url": "http://sqs.ap-southeast-3.amazonaws.com/123456789012/q"},
+            "sqs_queue_url",
+        ),
+        ({"sqs_queue_url": "not a url"}, "sqs_queue_url"),
+        ({"name": "X"}, "name"),
+        ({"unexpected": True}, "unexpected"),
+    ],
+)
+def test_invalid_agency_is_422_with_the_field(client, directory, change, field):
+    body = {k: v for k, v in {**CIMAHI, **change}.items() if v is not None}
+
+    r = post(client, "/v1/admin/agencies", body, PLATFORM_ADMIN)
+
+    assert r.status_code == 422, r.body
+    if field is not None:
+        assert field in error_fields(r)
+    assert directory.agency("pemkot-cimahi") is None
+
+
+def test_local_government_needs_a_region(client, directory):
+    body = {k: v for k, v in CIMAHI.items() if k != "region_code"}
+    r = post(client, "/v1/admin/agencies", body, PLATFORM_ADMIN)
+    assert r.status_code == 422
+    assert "region_code" in json.dumps(problem(r)["errors"])
+    assert directory.agency("pemkot-cimahi") is None
+
+
+def test_a_ministry_needs_no_region(client, directory):
+    body = {"id": "kemenham", "name": "Kementerian Hak Asasi Manusia", "type": "ministry"}
+    r = post(client, "/v1/admin/agencies", body, PLATFORM_ADMIN)
+    assert r.status_code == 201, r.body
+    assert directory.agency("kemenham").region_code is None
+
+
+def test_put_replaces_an_agency(client, directory):
+    body = {k: v for k, v in CIMAHI.items() if k != "id"} | {"name": "Pemerintah Kota Bandung"}
+    body["region_code"] = "32.73"
+    body["active"] = False
+
+    r = put(client, f"/v1/admin/agencies/{BANDUNG}", body, PLATFORM_ADMIN)
+
+    assert r.status_code == 200, r.body
+    assert json.loads(r.body)["id"] == BANDUNG
+    saved = directory.agency(BANDUNG)
+    assert saved.active is False
+    assert saved.categories == ("infrastruktur", "kependudukan")
+
+
+def test_put_with_a_different_id_in_the_body_is_422(client, directory):
+    before = directory.agency(BANDUNG)
+    body = {**CIMAHI, "region_code": "32.73"}  # id pemkot-cimahi, path pemkot-bandung
+
+    r = put(client, f"/v1/admin/agencies/{BANDUNG}", body, PLATFORM_ADMIN)
+
+    assert r.status_code == 422
+    assert error_fields(r) == ["id"]
+    assert directory.agency(BANDUNG) == before
+    assert directory.agency("pemkot-cimahi") is None
+
+
+def test_put_is_platform_admin_only(client, directory):
+    body = {k: v for k, v in CIMAHI.items() if k != "id"}
+    r = put(client, f"/v1/admin/agencies/{BANDUNG}", body, BANDUNG_ADMIN)
+    assert r.status_code == 403
+    assert directory.agency(BANDUNG).name == "Pemerintah Kota Bandung"
+
+
+# -- webhooks --------------------------------------------------------------------------------
+
+HOOK = {"url": "https://hooks.bandung.go.id/satupintu", "events": ["report.assigned"]}
+
+
+def hooks_path(agency=BANDUNG):
+    return f"/v1/admin/agencies/{agency}/webhooks"
+
+
+def register(client, headers=BANDUNG_ADMIN, body=HOOK, agency=BANDUNG):
+    return post(client, hooks_path(agency), body, headers)
+
+
+def test_agency_admin_registers_a_webhook_and_sees_the_secret_once(client, targets):
+    r = register(client)
+
+    assert r.status_code == 201, r.body
+    assert r.headers["Cache-Control"] == "no-store"
+    body = json.loads(r.body)
+    assert body["secret"].startswith("whsec_")
+    assert body["url"] == HOOK["url"]
+    assert body["events"] == ["report.assigned"]
+    assert body["active"] is True
+    assert body["agency_id"] == BANDUNG
+    stored = targets.get(BANDUNG, body["id"])
+    assert stored.secret == body["secret"]
+
+    listed = get(client, hooks_path(), BANDUNG_ADMIN)
+    assert listed.status_code == 200
+    items = json.loads(listed.body)["items"]
+    assert [i["id"] for i in items] == [body["id"]]
+    assert "secret" not in items[0]
+    assert body["secret"] not in listed.body.decode()
+    assert body["secret"][len("whsec_") :] not in listed.body.decode()
+
+
+def test_default_events_is_report_assigned(client):
+    r = register(client, body={"url": HOOK["url"]})
+    assert r.status_code == 201
+    assert json.loads(r.body)["events"] == ["report.assigned"]
+
+
+def test_platform_admin_registers_for_any_agency(client, targets):
+    r = register(client, PLATFORM_ADMIN, agency="kemenkes")
+    assert r.status_code == 201
+    assert targets.for_agency("kemenkes")
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [(KEMENKES_ADMIN, 403), (BANDUNG_OFFICER, 403), (EXECUTIVE, 403), ({}, 401)],
+)
+def test_others_cannot_register_for_bandung(client, targets, headers, status):
+    r = register(client, headers)
+    assert r.status_code == status
+    problem(r)
+    assert targets.for_agency(BANDUNG) == []
+
+
+def test_another_agencys_admin_cannot_list_its_webhooks(client):
+    register(client)
+    r = get(client, hooks_path(), KEMENKES_ADMIN)
+    assert r.status_code == 403
+    assert "hooks.bandung" not in r.body.decode()
+
+
+def test_unknown_agency_is_404(client, targets):
+    r = register(client, PLATFORM_ADMIN, agency="pemkot-atlantis")
+    assert r.status_code == 404
+    problem(r)
+    assert targets.targets == {}
+
+
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [
+        ("http://hooks.bandung.go.id/satupintu", "url"),
+        ("ftp://hooks.bandung.go.id/satupintu", "url"),
+        ("hooks.bandung.go.id/satupintu", "url"),
+        ("https://", "url"),
+    ],
+)
+def test_webhook_url_must_be_https(client, targets, url, field):
+    r = register(client, body={"url": url, "events": ["report.assigned"]})
+    assert r.status_code == 422
+    assert error_fields(r) == [field]
+    assert targets.targets == {}
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8080/hook", "http://localhost:9000/x", "https://hooks.example.id/x"]
+)
+def test_dev_stage_allows_local_http_receivers(client, url):
+    r = register(client, body={"url": url, "events": ["report.assigned"]})
+    assert r.status_code == 201, r.body
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8080/hook",
+        "http://localhost/x",
+        "https://localhost/x",
+        "https://127.0.0.1/x",
+        "http://hooks.example.id/x",
+    ],
+)
+def test_outside_dev_only_https_to_other_hosts_is_allowed(url):
+    with pytest.raises(webhooks.InvalidWebhook):
+        webhooks.check_url(url, allow_plain_http_to_localhost=False)
+    webhooks.check_url("https://hooks.example.id/x", allow_plain_http_to_localhost=False)
+
+
+def test_unknown_event_type_is_422(client, targets):
+    r = register(client, body={"url": HOOK["url"], "events": ["report.assigned", "report.eaten"]})
+    assert r.status_code == 422
+    assert error_fields(r) == ["events"]
+    assert "report.eaten" in problem(r)["detail"]
+    assert targets.targets == {}
+
+
+def test_wildcard_events_are_allowed(client):
+    r = register(client, body={"url": HOOK["url"], "events": ["*"]})
+    assert r.status_code == 201
+    assert json.loads(r.body)["events"] == ["*"]
+
+
+def action(client, webhook_id, verb, headers=BANDUNG_ADMIN, agency=BANDUNG):
+    return post(client, f"{hooks_path(agency)}/{webhook_id}/{verb}", headers=headers)
+
+
+def test_disable_and_enable(client, targets, clock):
+    hook = json.loads(register(client).body)
+    clock.advance(minutes=1)
+
+    r = action(client, hook["id"], "disable")
+
+    assert r.status_code == 200, r.body
+    body = json.loads(r.body)
+    assert body["active"] is False and body["disabled_reason"]
+    assert "secret" not in body
+    assert targets.get(BANDUNG, hook["id"]).active is False
+    assert targets.get(BANDUNG, hook["id"]).updated_at == clock.now()
+
+    r = action(client, hook["id"], "enable")
+
+    assert r.status_code == 200
+    assert json.loads(r.body)["active"] is True
+    assert json.loads(r.body)["disabled_reason"] is None
+    assert targets.get(BANDUNG, hook["id"]).active is True
+    assert targets.get(BANDUNG, hook["id"]).secret == hook["secret"]  # unchanged
+
+
+def test_rotate_secret_returns_a_new_one_and_keeps_the_old_for_a_while(client, targets, clock):
+    hook = json.loads(register(client).body)
+
+    r = action(client, hook["id"], "rotate-secret")
+
+    assert r.status_code == 200, r.body
+    assert r.headers["Cache-Control"] == "no-store"
+    new = json.loads(r.body)["secret"]
+    assert new.startswith("whsec_") and new != hook["secret"]
+    stored = targets.get(BANDUNG, hook["id"])
+    assert stored.secret == new
+    assert stored.previous_secret == hook["secret"]
+    assert stored.previous_secret_until > clock.now()
+    listed = get(client, hooks_path(), BANDUNG_ADMIN).body.decode()
+    assert new not in listed and hook["secret"] not in listed
+
+
+@pytest.mark.parametrize("verb", ["disable", "enable", "rotate-secret"])
+def test_unknown_webhook_is_404(client, verb):
+    r = action(client, "wh_doesnotexist", verb)
+    assert r.status_code == 404
+    problem(r)
+
+
+@pytest.mark.parametrize("verb", ["disable", "enable", "rotate-secret"])
+def test_another_agencys_webhook_is_not_reachable_through_your_own_path(client, targets, verb):
+    theirs = json.loads(register(client, PLATFORM_ADMIN, agency="kemenkes").body)
+
+    r = action(client, theirs["id"], verb, BANDUNG_ADMIN, BANDUNG)
+
+    assert r.status_code == 404
+    assert targets.get("kemenkes", theirs["id"]).secret == theirs["secret"]
+    assert targets.get("kemenkes", theirs["id"]).active is True
+
+
+@pytest.mark.parametrize("verb", ["disable", "enable", "rotate-secret"])
+def test_another_agencys_admin_cannot_change_a_webhook(client, targets, verb):
+    hook = json.loads(register(client).body)
+    r = action(client, hook["id"], verb, KEMENKES_ADMIN)
+    assert r.status_code == 403
+    assert targets.get(BANDUNG, hook["id"]).secret == hook["secret"]
+    assert targets.get(BANDUNG, hook["id"]).active is True
+
+
+def test_platform_admin_can_disable_any_webhook(client, targets):
+    hook = json.loads(register(client).body)
+    r = action(client, hook["id"], "disable", PLATFORM_ADMIN)
+    assert r.status_code == 200
+    assert targets.get(BANDUNG, hook["id"]).active is False
+
+
+# -- deliveries ------------------------------------------------------------------------------
+
+
+def _attempt(tracking_id, attempt, outcome, clock, **fields):
+    return DeliveryAttempt(
+        "msg_" + "a" * 32,
+        tracking_id,
+        "report.assigned",
+        BANDUNG,
+        "webhook",
+        "wh_1",
+        attempt,
+        outcome,
+        clock.now(),
+        **fields,
+    )
+
+
+def test_platform_admin_lists_delivery_attempts(client, deliveries, clock):
+    deliveries.record(_attempt("23456789AB", 1, "retry", clock, http_status=503, latency_ms=12.5))
+    clock.advance(seconds=5)
+    deliveries.record(_attempt("23456789AB", 2, "delivered", clock, http_status=200))
+    deliveries.record(_attempt("3456789ABC", 1, "delivered", clock))
+
+    r = get(client, "/v1/admin/deliveries?tracking_id=2345-6789ab", PLATFORM_ADMIN)
+
+    assert r.status_code == 200, r.body
+    items = json.loads(r.body)["items"]
+    assert [(i["attempt"], i["outcome"], i["http_status"]) for i in items] == [
+        (1, "retry", 503),
+        (2, "delivered", 200),
+    ]
+    assert items[0]["latency_ms"] == 12.5
+    assert items[0]["target_id"] == "wh_1" and items[0]["agency_id"] == BANDUNG
+
+
+def test_no_attempts_is_an_empty_list(client):
+    r = get(client, "/v1/admin/deliveries?tracking_id=23456789AB", PLATFORM_ADMIN)
+    assert r.status_code == 200
+    assert json.loads(r.body) == {"items": []}
+
+
+@pytest.mark.parametrize("headers", [BANDUNG_ADMIN, BANDUNG_OFFICER])
+def test_deliveries_are_platform_admin_only(client, deliveries, clock, headers):
+    deliveries.record(_attempt("23456789AB", 1, "delivered", clock))
+    r = get(client, "/v1/admin/deliveries?tracking_id=23456789AB", headers)
+    assert r.status_code == 403
+
+
+def test_deliveries_need_a_tracking_id(client):
+    r = get(client, "/v1/admin/deliveries", PLATFORM_ADMIN)
+    assert r.status_code == 422
+    assert "tracking_id" in error_fields(r)
+
+
+# -- the verification queue and the admin's view of a report ---------------------------------
+
+SITI = Reporter("Siti Rahayu", "+6281234567890", "siti.rahayu@example.id")
+
+
+@pytest.fixture
+def routed(reports, directory, targets, dispatch_queue, clock):
+    """Submit a report and let the router decide; returns its tracking id."""
+
+    def _routed(tracking_id, **fields):
+        defaults = dict(
+            kind=ReportKind.COMPLAINT,
+            title="Jalan berlubang di depan pasar",
+            description="Jalan di depan Pasar Kosambi berlubang besar sejak tiga bulan.",
+            channel=Channel.WEB,
+            anonymous=False,
+            confidential=False,
+            access_token_hash="h" * 64,
+            reporter=SITI,
+            category="infrastruktur",
+            region="32.73",
+        )
+        report = Report.submit(at=clock.now(), tracking_id=tracking_id, **{**defaults, **fields})
+        reports.add_new(report, None)
+        clock.advance(seconds=1)
+        route_submitted(
+            tracking_id,
+            reports=reports,
+            directory=directory,
+            targets=targets,
+            dispatch=dispatch_queue,
+            clock=clock,
+        )
+        return tracking_id
+
+    return _routed
+
+
+def test_verification_queue_lists_waiting_reports_with_the_reason(client, routed):
+    no_category = routed("23456789AB", category=None)
+    routed("3456789ABC")  # disposed to Kota Bandung: not waiting
+    nobody = routed("456789ABCD", region="96.71", title="Sampah menumpuk di pinggir jalan")
+
+    r = get(client, "/v1/admin/verification-queue", PLATFORM_ADMIN)
+
+    assert r.status_code == 200, r.body
+    assert r.headers["Cache-Control"] == "no-store"
+    items = json.loads(r.body)["items"]
+    assert [i["tracking_id"] for i in items] == [no_category, nobody]  # oldest first
+    assert items[0]["routing"]["rule"] == "no-category"
+    assert items[1]["routing"]["rule"] == "no-handler"
+    assert "96.71" in items[1]["routing"]["reason"]
+    assert items[1]["routing"]["decided_by"] == "router"
+    assert items[1]["routing"]["agency_id"] is None
+    assert items[1]["title"] == "Sampah menumpuk di pinggir jalan"
+    assert "Siti" not in r.body.decode() and "6281234567890" not in r.body.decode()
+
+
+def test_verification_queue_respects_the_limit(client, routed):
+    first = routed("23456789AB", category=None)
+    routed("3456789ABC", category=None)
+    r = get(client, "/v1/admin/verification-queue?limit=1", PLATFORM_ADMIN)
+    assert [i["tracking_id"] for i in json.loads(r.body)["items"]] == [first]
+
+
+@pytest.mark.parametrize("headers", [BANDUNG_ADMIN, BANDUNG_OFFICER, EXECUTIVE])
+def test_verification_queue_is_platform_admin_only(client, routed, headers):
+    routed("23456789AB", category=None)
+    r = get(client, "/v1/admin/verification-queue", headers)
+    assert r.status_code == 403
+    assert "23456789AB" not in r.body.decode()
+
+
+def test_admin_sees_the_routing_decision_but_not_the_reporter(client, routed, clock):
+    tid = routed("23456789AB", confidential=True)
+
+    r = get(client, f"/v1/admin/reports/{tid.lower()}", PLATFORM_ADMIN)
+
+    assert r.status_code == 200, r.body
+    body = json.loads(r.body)
+    assert body["status"] == "awaiting_followup"
+    assert body["agency"] == {"id": BANDUNG, "name": "Pemerintah Kota Bandung"}
+    assert body["routing"]["rule"] == "regional-regency:32.73:infrastruktur"
+    assert body["routing"]["agency_id"] == BANDUNG
+    assert body["routing"]["decided_by"] == "router"
+    assert "infrastruktur" in body["routing"]["reason"]
+    assert body["description"].startswith("Jalan di depan Pasar Kosambi")  # admins see it
+    assert body["confidential"] is True and body["anonymous"] is False
+    assert "reporter" not in body
+    text = r.body.decode()
+    for secret in ("Siti", "Rahayu", "6281234567890", "example.id", "h" * 64):
+        assert secret not in text
+
+
+def test_admin_view_of_a_held_report(client, routed):
+    tid = routed("23456789AB", anonymous=True, region=None)
+    body = json.loads(get(client, f"/v1/admin/reports/{tid}", PLATFORM_ADMIN).body)
+    assert body["status"] == "unverified"
+    assert body["agency"] is None
+    assert body["routing"]["rule"] == "no-region"
+    assert body["anonymous"] is True
+
+
+def test_admin_view_of_an_unknown_report_is_404(client):
+    r = get(client, "/v1/admin/reports/23456789AB", PLATFORM_ADMIN)
+    assert r.status_code == 404
+    problem(r)
+
+
+@pytest.mark.parametrize("headers", [BANDUNG_ADMIN, BANDUNG_OFFICER, {}])
+def test_admin_view_is_platform_admin_only(client, routed, headers):
+    tid = routed("23456789AB")
+    r = get(client, f"/v1/admin/reports/{tid}", headers)
+    assert r.status_code in (401, 403)
+    assert "Pasar Kosambi" not in r.body.decode()
