@@ -188,13 +188,7 @@ def create_webhook(call):
             "validation-error",
             str(e),
             title="Validation failed",
-            errors=[
-                {
-                    "field": "url" if "URL" in str(e) or "host" in str(e) else "events",
-                    "message": str(e),
-                    "type": "invalid",
-                }
-            ],
+            errors=[{"field": e.field, "message": str(e), "type": "invalid"}],
         ) from None
     log.info(
         "webhook registered",
@@ -408,6 +402,14 @@ def dispose_report(call):
         raise Problem(404, "report-not-found", "No report with this tracking id.") from None
     except verification.NotDisposable as e:
         raise Problem(409, "not-disposable", str(e)) from None
+    except verification.AnnouncePending:
+        raise Problem(
+            503,
+            "agency-not-notified-yet",
+            "The report is disposed, but the agency could not be notified yet. "
+            "Repeat this request to retry.",
+            headers={"Retry-After": "5"},
+        ) from None
     except verification.UnknownAgency:
         raise Problem(
             422,

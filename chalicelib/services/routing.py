@@ -57,36 +57,45 @@ def route_submitted(
     # Disposition, timeline event, status and outbox acknowledgement: one transaction
     # with optimistic locking. A redelivered message finds the routing already recorded.
     reports.save_changes(report, acknowledge=True)
-    jobs = []
+    jobs = 0
     if decision.routed:
-        jobs = jobs_for(report, decision.agency, targets, REPORT_ASSIGNED, now)
-        dispatch.enqueue(jobs)
+        jobs = announce_assignment(report, directory=directory, targets=targets, dispatch=dispatch)
     return RouteResult(
         tracking_id,
         decision.agency.id if decision.routed else None,
         decision.rule,
         decision.reason,
-        len(jobs),
+        jobs,
     )
 
 
-def _already_routed(report, reports, directory, targets, dispatch, clock) -> RouteResult:
-    """A redelivery: never decide twice. If the router disposed the report, enqueue the
-    jobs again (a crash may have happened between the disposition and the enqueue);
-    their deterministic ids make the dispatcher deliver each one once."""
-    jobs = []
+def announce_assignment(
+    report, *, directory: Directory, targets: WebhookTargets, dispatch: DispatchQueue
+) -> int:
+    """Enqueue report.assigned for the agency the report is disposed to. Safe to repeat:
+    the jobs are built from the recorded disposition, so their ids and payloads are the
+    same every time and the dispatcher delivers each once."""
     routed = report.routing
-    by_router = routed is not None and routed.decided_by == ROUTER.id
-    if (
-        by_router
-        and report.agency
-        and report.status == Status.AWAITING_FOLLOWUP
+    if not (
+        report.agency
+        and routed
         and routed.agency_id == report.agency.id
+        and report.status == Status.AWAITING_FOLLOWUP
     ):
-        agency = directory.agency(report.agency.id)
-        if agency is not None:
-            jobs = jobs_for(report, agency, targets, REPORT_ASSIGNED, routed.decided_at)
-            dispatch.enqueue(jobs)
+        return 0
+    agency = directory.agency(report.agency.id)
+    if agency is None:
+        return 0
+    jobs = jobs_for(report, agency, targets, REPORT_ASSIGNED, routed.decided_at)
+    dispatch.enqueue(jobs)
+    return len(jobs)
+
+
+def _already_routed(report, reports, directory, targets, dispatch, clock) -> RouteResult:
+    """A redelivery: never decide twice. Announce the assignment again (a crash may have
+    happened between the disposition and the enqueue); repeating it is harmless."""
+    routed = report.routing
+    jobs = announce_assignment(report, directory=directory, targets=targets, dispatch=dispatch)
     try:
         reports.acknowledge_submitted(report.tracking_id)
     except Exception:  # already acknowledged or gone: nothing to do
@@ -96,6 +105,6 @@ def _already_routed(report, reports, directory, targets, dispatch, clock) -> Rou
         report.agency.id if report.agency else None,
         routed.rule if routed else "admin",
         routed.reason if routed else "",
-        len(jobs),
+        jobs,
         redelivered=True,
     )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ..domain.report import Actor, AgencyRef
 from ..domain.status import Status
-from .dispatch import REPORT_ASSIGNED, jobs_for
 from .ports import Clock, Directory, DispatchQueue, ReportRepository, WebhookTargets
+from .routing import announce_assignment
 
 
 class NotDisposable(Exception):
@@ -14,6 +14,10 @@ class NotDisposable(Exception):
 
 class UnknownAgency(Exception):
     pass
+
+
+class AnnouncePending(Exception):
+    """Disposed, but the agency could not be notified yet; repeating the request retries."""
 
 
 def dispose(
@@ -29,20 +33,27 @@ def dispose(
     clock: Clock,
 ):
     report = reports.get(tracking_id)
-    if report.status != Status.UNVERIFIED:
-        raise NotDisposable(f"the report is {report.status.value}, not unverified")
-    agency = directory.agency(agency_id)
-    if agency is None or not agency.active:
-        raise UnknownAgency(agency_id)
-    now = clock.now()
-    report.dispose(
-        AgencyRef(agency.id, agency.name),
-        actor=Actor("platform_admin", admin),
-        at=now,
-        rule="admin",
-        reason=note or "verified by a platform admin",
+    already = (
+        report.status == Status.AWAITING_FOLLOWUP
+        and report.agency is not None
+        and report.agency.id == agency_id
     )
-    reports.save_changes(report, acknowledge=True)
-    jobs = jobs_for(report, agency, targets, REPORT_ASSIGNED, now)
-    dispatch.enqueue(jobs)
-    return report, jobs
+    if not already:
+        if report.status != Status.UNVERIFIED:
+            raise NotDisposable(f"the report is {report.status.value}, not unverified")
+        agency = directory.agency(agency_id)
+        if agency is None or not agency.active:
+            raise UnknownAgency(agency_id)
+        report.dispose(
+            AgencyRef(agency.id, agency.name),
+            actor=Actor("platform_admin", admin),
+            at=clock.now(),
+            rule="admin",
+            reason=note or "verified by a platform admin",
+        )
+        reports.save_changes(report, acknowledge=True)
+    try:
+        announce_assignment(report, directory=directory, targets=targets, dispatch=dispatch)
+    except Exception as e:
+        raise AnnouncePending(str(e)) from e
+    return report

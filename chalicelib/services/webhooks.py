@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import ipaddress
 import secrets
+import socket
 import uuid
 from dataclasses import replace
 from urllib.parse import urlsplit
@@ -15,7 +17,9 @@ EVENT_TYPES = ("report.assigned", "report.updated", "report.transferred", "repor
 
 
 class InvalidWebhook(ValueError):
-    pass
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
 
 
 class TargetNotFound(LookupError):
@@ -26,25 +30,48 @@ def new_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
-def check_url(url: str, *, allow_plain_http_to_localhost: bool) -> None:
+def _public_address(host: str) -> bool:
+    """True when every address the host resolves to is a public unicast address."""
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        raise InvalidWebhook("url", f"the webhook host {host!r} does not resolve") from None
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        if not address.is_global or address.is_multicast:
+            return False
+    return True
+
+
+def check_url(url: str, *, dev: bool, resolve=None) -> None:
+    """Webhooks go over https to public addresses only, so that the platform cannot be
+    pointed at its own network (instance metadata, internal services). In the dev stage,
+    plain http to the loopback interface is allowed for local receivers. The check runs
+    at registration; DNS can change later, which egress controls must cover."""
     parts = urlsplit(url)
-    local = parts.hostname in ("localhost", "127.0.0.1", "::1")
-    if parts.scheme == "https" and parts.hostname:
-        if local and not allow_plain_http_to_localhost:
-            raise InvalidWebhook("webhooks must not point at this platform's own host")
-        return
-    if parts.scheme == "http" and local and allow_plain_http_to_localhost:
-        return
-    raise InvalidWebhook("webhook URLs must use https://")
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        raise InvalidWebhook("url", "the webhook URL has no host")
+    loopback = host in ("localhost", "127.0.0.1", "::1")
+    if loopback:
+        if dev and parts.scheme in ("http", "https"):
+            return
+        raise InvalidWebhook("url", "webhooks must not point at this platform's own host")
+    if parts.scheme != "https":
+        raise InvalidWebhook("url", "webhook URLs must use https://")
+    if parts.username or parts.password:
+        raise InvalidWebhook("url", "webhook URLs must not carry credentials")
+    if not (resolve or _public_address)(host):
+        raise InvalidWebhook("url", "webhooks must point at a public internet address")
 
 
 def register(
     targets: WebhookTargets, clock: Clock, *, agency_id: str, url: str, events: list[str], dev: bool
 ) -> WebhookTarget:
-    check_url(url, allow_plain_http_to_localhost=dev)
+    check_url(url, dev=dev)
     unknown = sorted(set(events) - set(EVENT_TYPES) - {"*"})
     if unknown:
-        raise InvalidWebhook(f"unknown event types: {', '.join(unknown)}")
+        raise InvalidWebhook("events", f"unknown event types: {', '.join(unknown)}")
     now = clock.now()
     target = WebhookTarget(
         id="wh_" + uuid.uuid4().hex[:16],

@@ -325,12 +325,29 @@ def test_dev_stage_allows_local_http_receivers(client, url):
         "https://localhost/x",
         "https://127.0.0.1/x",
         "http://hooks.example.id/x",
+        # not the platform's own network: metadata service, private ranges, link-local
+        "https://169.254.169.254/latest/meta-data",
+        "https://10.0.0.12/hook",
+        "https://192.168.1.5/hook",
+        "https://[fd00::1]/hook",
+        "https://0.0.0.0/hook",
+        "https://db.internal/hook",
+        "https://user:pw@hooks.example.id/x",
     ],
 )
-def test_outside_dev_only_https_to_other_hosts_is_allowed(url):
+def test_outside_dev_only_https_to_public_hosts_is_allowed(url):
+    with pytest.raises(webhooks.InvalidWebhook) as e:
+        webhooks.check_url(url, dev=False)
+    assert e.value.field == "url"
+    webhooks.check_url("https://hooks.example.id/x", dev=False)
+
+
+def test_a_host_that_resolves_to_a_private_address_is_refused():
+    def resolves_private(host):
+        return False
+
     with pytest.raises(webhooks.InvalidWebhook):
-        webhooks.check_url(url, allow_plain_http_to_localhost=False)
-    webhooks.check_url("https://hooks.example.id/x", allow_plain_http_to_localhost=False)
+        webhooks.check_url("https://innocent.example.id/x", dev=False, resolve=resolves_private)
 
 
 def test_unknown_event_type_is_422(client, targets):

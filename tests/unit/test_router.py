@@ -248,6 +248,7 @@ def test_redelivered_message_does_not_dispose_twice_but_enqueues_the_same_jobs(
     tid = add()
     run(tid)
     first = list(dispatch_queue.jobs)
+    assert first
     events_after_first = reports.timeline(tid)
     clock.advance(minutes=10)  # the redelivery comes later: ids must not depend on it
 
@@ -300,10 +301,13 @@ def test_a_crash_between_disposition_and_enqueue_loses_nothing(
     assert [e.action for e in reports.timeline(tid)] == ["submitted", "disposed"]
 
 
-def test_a_report_disposed_by_someone_else_is_not_redispatched_by_the_router(
-    reports, dispatch_queue, clock, add, run
+def test_a_report_disposed_by_an_admin_is_announced_again_with_the_same_ids(
+    reports, directory, targets, dispatch_queue, clock, add, run
 ):
+    """Redelivery never decides again; re-announcing the admin's disposition is
+    harmless because the jobs are identical (the dispatcher delivers each id once)."""
     from chalicelib.domain.report import AgencyRef
+    from chalicelib.services.routing import announce_assignment
 
     tid = add()
     report = reports.get(tid)
@@ -315,11 +319,20 @@ def test_a_report_disposed_by_someone_else_is_not_redispatched_by_the_router(
         reason="verified by an admin",
     )
     reports.save_changes(report)
+    announce_assignment(
+        reports.get(tid), directory=directory, targets=targets, dispatch=dispatch_queue
+    )
+    first = list(dispatch_queue.jobs)
+    assert first
+    events_before = reports.get(tid).event_count
 
     result = run(tid)
 
-    assert result.redelivered is True and result.jobs == 0
-    assert dispatch_queue.jobs == []
+    assert result.redelivered is True
+    assert reports.get(tid).event_count == events_before  # not disposed twice
+    again = dispatch_queue.jobs[len(first) :]
+    assert [j.delivery_id for j in again] == [j.delivery_id for j in first]
+    assert [j.payload for j in again] == [j.payload for j in first]
     assert tid not in reports.outbox  # still acknowledged
 
 
