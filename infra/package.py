@@ -15,8 +15,16 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PROVIDED_BY_LAMBDA = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3",
-                      "six", "python_dateutil")
+PROVIDED_BY_LAMBDA = (
+    "boto3",
+    "botocore",
+    "s3transfer",
+    "jmespath",
+    "dateutil",
+    "urllib3",
+    "six",
+    "python_dateutil",
+)
 
 
 def _provided(name: str) -> bool:
@@ -28,8 +36,10 @@ def _provided(name: str) -> bool:
 def slim(zip_path: Path) -> tuple[int, int]:
     before = zip_path.stat().st_size
     slim_path = zip_path.with_suffix(".slim.zip")
-    with zipfile.ZipFile(zip_path) as src, zipfile.ZipFile(slim_path, "w",
-                                                           zipfile.ZIP_DEFLATED) as dst:
+    with (
+        zipfile.ZipFile(zip_path) as src,
+        zipfile.ZipFile(slim_path, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for info in src.infolist():
             if not _provided(info.filename):
                 dst.writestr(info, src.read(info.filename))
@@ -38,17 +48,33 @@ def slim(zip_path: Path) -> tuple[int, int]:
 
 
 def package(out: Path, stage: str = "prod") -> None:
-    env = {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION",
-                                                              "ap-southeast-3")}
+    env = {
+        **os.environ,
+        "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "ap-southeast-3"),
+    }
     subprocess.run(
-        [sys.executable, "-c", "import sys; from chalice.cli import main; sys.exit(main())",
-         "package", "--stage", stage, "--pkg-format", "cloudformation",
-         "--merge-template", "infra/resources.json", str(out)],
-        cwd=ROOT, env=env, check=True,
+        [
+            sys.executable,
+            "-c",
+            "import sys; from chalice.cli import main; sys.exit(main())",
+            "package",
+            "--stage",
+            stage,
+            "--pkg-format",
+            "cloudformation",
+            "--merge-template",
+            "infra/resources.json",
+            str(out),
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
     )
     before, after = slim(out / "deployment.zip")
-    print(f"{out}/sam.json and {out}/deployment.zip "
-          f"({before / 1e6:.1f} MB -> {after / 1e6:.1f} MB without the runtime's boto3)")
+    print(
+        f"{out}/sam.json and {out}/deployment.zip "
+        f"({before / 1e6:.1f} MB -> {after / 1e6:.1f} MB without the runtime's boto3)"
+    )
 
 
 if __name__ == "__main__":
