@@ -32,6 +32,14 @@ def _build(name: str):
         return DynamoDirectory(cache_seconds=settings().category_cache_seconds)
     if name == "clock":
         return SystemClock()
+    if name == "attachments":
+        from .adapters.attachment_repository import DynamoAttachmentRepository
+
+        return DynamoAttachmentRepository()
+    if name == "store":
+        from .adapters.s3_store import S3ObjectStore
+
+        return S3ObjectStore()
     raise KeyError(name)
 
 
@@ -58,6 +66,21 @@ def directory():
 
 def clock():
     return get("clock")
+
+
+def attachment_service():
+    """Built from the parts above on each call (cheap), so overrides in tests apply."""
+    from .services.attachments import AttachmentService, Limits
+
+    return AttachmentService(
+        reports=reports(),
+        attachments=get("attachments"),
+        store=get("store"),
+        publisher=publisher(),
+        directory=directory(),
+        clock=clock(),
+        limits=Limits.from_settings(settings()),
+    )
 
 
 def override(**instances) -> None:

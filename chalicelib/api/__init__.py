@@ -1,5 +1,5 @@
 """HTTP API blueprints, one per audience."""
 
-from . import directory, reports, staff, system
+from . import attachments, directory, reports, staff, system
 
-BLUEPRINTS = (system.bp, reports.bp, directory.bp, staff.bp)
+BLUEPRINTS = (system.bp, reports.bp, attachments.bp, directory.bp, staff.bp)

@@ -1,5 +1,5 @@
 """SQS and schedule entry points (thin, like api/)."""
 
-from . import routing, sweeper
+from . import routing, sweeper, uploads
 
-BLUEPRINTS = (routing.bp, sweeper.bp)
+BLUEPRINTS = (routing.bp, sweeper.bp, uploads.bp)
