@@ -1,7 +1,14 @@
 import pytest
 
 from chalicelib import bootstrap
-from tests.fakes import FakeDirectory, FakePublisher, FixedClock, InMemoryReports
+from tests.fakes import (
+    FakeDirectory,
+    FakePublisher,
+    FakeStore,
+    FixedClock,
+    InMemoryAttachments,
+    InMemoryReports,
+)
 
 
 @pytest.fixture
@@ -25,9 +32,26 @@ def clock():
 
 
 @pytest.fixture
-def wired(reports, publisher, directory, clock):
+def attachments(reports):
+    return InMemoryAttachments(reports)
+
+
+@pytest.fixture
+def store(clock):
+    return FakeStore(clock)
+
+
+@pytest.fixture
+def wired(reports, publisher, directory, clock, attachments, store):
     """The app wired to in-memory fakes."""
     bootstrap.reset()
-    bootstrap.override(reports=reports, publisher=publisher, directory=directory, clock=clock)
+    bootstrap.override(
+        reports=reports,
+        publisher=publisher,
+        directory=directory,
+        clock=clock,
+        attachments=attachments,
+        store=store,
+    )
     yield
     bootstrap.reset()
