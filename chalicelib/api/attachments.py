@@ -8,7 +8,7 @@ from chalice import Blueprint, Response
 
 from .. import bootstrap, logs
 from ..domain.errors import ConcurrentUpdate
-from ..services import attachments as service
+from ..lazy import lazy_module
 from ..services.ports import ReportNotFound
 from .endpoint import HeaderParam, endpoint, json_response
 from .endpoint import schemas as s
@@ -16,6 +16,8 @@ from .problems import Problem
 
 bp = Blueprint(__name__)
 log = logging.getLogger(__name__)
+# The service (and the file-type sniffer it uses) loads on the first attachment request.
+service = lazy_module("chalicelib.services.attachments")
 
 _ERR = ("ProblemOut", "Problem details (RFC 9457).")
 _TOKEN = HeaderParam("X-Report-Token", "The reporter's access token (or send a bearer token).")
@@ -23,7 +25,7 @@ _STAFF = ("officer", "agency_admin", "platform_admin")
 _PRIVATE = {"Cache-Control": "private, no-store", "Vary": "Authorization, X-Report-Token"}
 
 
-def _caller(call) -> service.Caller:
+def _caller(call):
     return service.Caller(call.header("X-Report-Token"), call.principal)
 
 
@@ -31,7 +33,7 @@ def _not_found() -> Problem:
     return Problem(404, "report-not-found", "No report with this tracking id.")
 
 
-def _not_allowed(e: service.NotAllowed) -> Problem:
+def _not_allowed(e) -> Problem:
     if e.authenticated:
         return Problem(403, "forbidden", str(e))
     return Problem(
@@ -42,7 +44,7 @@ def _not_allowed(e: service.NotAllowed) -> Problem:
     )
 
 
-def attachment_out(listing: service.Listing, a) -> s.AttachmentOut:
+def attachment_out(listing, a) -> s.AttachmentOut:
     size, digest = listing.served(a)
     accepted = a.status == "accepted"
     href = f"/v1/reports/{a.tracking_id}/attachments/{a.id}"
