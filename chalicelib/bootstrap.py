@@ -60,6 +60,14 @@ def _build(name: str):
             ),
             max_attempts=settings().dispatch_max_attempts,
         )
+    if name == "attachments":
+        from .adapters.attachment_repository import DynamoAttachmentRepository
+
+        return DynamoAttachmentRepository()
+    if name == "store":
+        from .adapters.s3_store import S3ObjectStore
+
+        return S3ObjectStore()
     raise KeyError(name)
 
 
@@ -102,6 +110,21 @@ def dispatch_queue():
 
 def dispatcher():
     return get("dispatcher")
+
+
+def attachment_service():
+    """Built from the parts above on each call (cheap), so overrides in tests apply."""
+    from .services.attachments import AttachmentService, Limits
+
+    return AttachmentService(
+        reports=reports(),
+        attachments=get("attachments"),
+        store=get("store"),
+        publisher=publisher(),
+        directory=directory(),
+        clock=clock(),
+        limits=Limits.from_settings(settings()),
+    )
 
 
 def override(**instances) -> None:

@@ -14,6 +14,10 @@ from dataclasses import dataclass
 # event source ARN from them), so they are constants; a test checks them against infra/.
 REPORT_SUBMITTED_QUEUE = "satupintu-report-submitted"
 DISPATCH_QUEUE = "satupintu-dispatch"
+ATTACHMENT_UPLOADS_QUEUE = "satupintu-attachment-uploads"
+
+# What the platform can verify by magic bytes. ATTACHMENT_TYPES may narrow it, not widen it.
+SUPPORTED_ATTACHMENT_TYPES = ("image/jpeg", "image/png", "image/webp", "application/pdf")
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,13 @@ class Settings:
     jwks_url: str | None
     token_secret: bytes | None
     log_level: str
+    attachments_table: str = "satupintu-attachments"
+    attachments_bucket: str | None = None
+    attachment_uploads_queue_url: str | None = None
+    attachment_max_bytes: int = 10 * 1024 * 1024
+    attachment_max_count: int = 5
+    attachment_types: tuple[str, ...] = SUPPORTED_ATTACHMENT_TYPES
+    attachment_url_seconds: int = 300  # presigned POST and GET lifetime (at most 5 min)
     max_body_bytes: int = 64 * 1024
     idempotency_ttl_seconds: int = 24 * 3600
     outbox_grace_seconds: int = 120
@@ -50,6 +61,28 @@ class Settings:
 def _env(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(name, default)
     return value if value else default
+
+
+def _positive_int(name: str, default: int) -> int:
+    raw = _env(name)
+    if raw is None:
+        return default
+    value = int(raw)
+    if value <= 0:
+        raise ValueError(f"{name} must be a positive integer, not {raw!r}")
+    return value
+
+
+def _attachment_types(raw: str | None) -> tuple[str, ...]:
+    if raw is None:
+        return SUPPORTED_ATTACHMENT_TYPES
+    types = tuple(t.strip().lower() for t in raw.split(",") if t.strip())
+    unknown = [t for t in types if t not in SUPPORTED_ATTACHMENT_TYPES]
+    if unknown or not types:
+        raise ValueError(
+            f"ATTACHMENT_TYPES may only list {', '.join(SUPPORTED_ATTACHMENT_TYPES)}; got {raw!r}"
+        )
+    return types
 
 
 @functools.cache
@@ -79,4 +112,11 @@ def settings() -> Settings:
         jwks_url=_env("JWKS_URL", f"{issuer}/.well-known/jwks.json" if issuer else None),
         token_secret=secret.encode() if secret else None,
         log_level=_env("LOG_LEVEL", "INFO"),
+        attachments_table=_env("ATTACHMENTS_TABLE", "satupintu-attachments"),
+        attachments_bucket=_env("ATTACHMENTS_BUCKET"),
+        attachment_uploads_queue_url=_env("ATTACHMENT_UPLOADS_QUEUE_URL"),
+        attachment_max_bytes=_positive_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024),
+        attachment_max_count=_positive_int("ATTACHMENT_MAX_COUNT", 5),
+        attachment_types=_attachment_types(_env("ATTACHMENT_TYPES")),
+        attachment_url_seconds=min(_positive_int("ATTACHMENT_URL_SECONDS", 300), 300),
     )

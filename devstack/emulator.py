@@ -79,10 +79,11 @@ def forget_cached_clients() -> None:
     from pynamodb.models import Model
 
     from chalicelib import bootstrap, config
-    from chalicelib.adapters import aws_clients, dynamodb_models, jwt_verifier
+    from chalicelib.adapters import aws_clients, dynamodb_models, jwt_verifier, s3_store
 
     config.settings.cache_clear()
     aws_clients.client.cache_clear()
+    s3_store._s3.cache_clear()
     jwt_verifier.default_verifier.cache_clear()
     bootstrap.reset()
     for value in vars(dynamodb_models).values():

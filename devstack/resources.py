@@ -1,9 +1,14 @@
 """Create the local resources from infra/resources.json — the template production uses.
 
-Tables, queues, topics and alarms go through the emulator's CloudFormation; Cognito
-(which moto's CloudFormation does not support) is created from the same resource
-properties through the Cognito API. The app's environment is then derived from the
-template's ``Globals`` by resolving Ref/GetAtt/Sub against what was created.
+Tables, queues, buckets, topics and alarms go through the emulator's CloudFormation;
+Cognito (which moto's CloudFormation does not support) is created from the same resource
+properties through the Cognito API. moto's CloudFormation creates a bucket with its
+encryption only, so the bucket's other properties (versioning, public access block, CORS,
+lifecycle, S3 -> SQS notifications) are then applied from the template through the S3
+API; a property this module cannot translate stops the stack rather than drift silently.
+Queue policies are left out (moto neither creates nor enforces them). The app's
+environment is then derived from the template's ``Globals`` by resolving
+Ref/GetAtt/Sub against what was created.
 """
 
 from __future__ import annotations
@@ -59,9 +64,11 @@ class Created:
         if isinstance(value, dict) and len(value) == 1:
             ((fn, arg),) = value.items()
             if fn == "Ref":
-                return {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT_ID}.get(arg) or self.refs[
-                    arg
-                ]
+                return {
+                    "AWS::Region": REGION,
+                    "AWS::AccountId": ACCOUNT_ID,
+                    "AWS::Partition": "aws",
+                }.get(arg) or self.refs[arg]
             if fn == "Fn::GetAtt":
                 return self.attrs[tuple(arg)]
             if fn == "Fn::Sub":
@@ -75,14 +82,46 @@ class Created:
         return value
 
 
-def _create_stack(template: dict, endpoint: str, created: Created) -> None:
-    resources = {
-        name: res
-        for name, res in template["Resources"].items()
-        if res.get("Type") in VIA_CLOUDFORMATION
-    }
+def _local_resources(template: dict) -> dict:
+    """The resources the emulator's CloudFormation creates, without dependencies on the
+    ones it does not (queue policies)."""
+    resources = {}
+    for name, res in template["Resources"].items():
+        if res.get("Type") not in VIA_CLOUDFORMATION:
+            continue
+        res = dict(res)
+        depends = res.get("DependsOn")
+        if depends is not None:
+            depends = [depends] if isinstance(depends, str) else depends
+            kept = [
+                d for d in depends if template["Resources"][d].get("Type") in VIA_CLOUDFORMATION
+            ]
+            if kept:
+                res["DependsOn"] = kept
+            else:
+                del res["DependsOn"]
+        resources[name] = res
+    return resources
+
+
+def _create_stack(
+    template: dict, endpoint: str, created: Created, parameters: dict[str, str]
+) -> None:
+    resources = _local_resources(template)
+    body = {"Resources": resources}
+    declared = template.get("Parameters", {})
+    if declared:
+        body["Parameters"] = declared
+        missing = [p for p in declared if p not in parameters and "Default" not in declared[p]]
+        if missing:
+            raise ValueError(f"local values needed for template parameters: {missing}")
     cfn = _client("cloudformation", endpoint)
-    cfn.create_stack(StackName=STACK_NAME, TemplateBody=json.dumps({"Resources": resources}))
+    cfn.create_stack(
+        StackName=STACK_NAME,
+        TemplateBody=json.dumps(body),
+        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
+    )
+    created.refs.update(parameters)
     status = cfn.describe_stacks(StackName=STACK_NAME)["Stacks"][0]["StackStatus"]
     if status != "CREATE_COMPLETE":
         raise RuntimeError(f"local stack creation ended in {status}")
@@ -100,6 +139,113 @@ def _create_stack(template: dict, endpoint: str, created: Created) -> None:
             created.attrs[(logical, "Arn")] = (
                 f"arn:aws:dynamodb:{REGION}:{ACCOUNT_ID}:table/{physical}"
             )
+        elif kind == "AWS::S3::Bucket":
+            created.attrs[(logical, "Arn")] = f"arn:aws:s3:::{physical}"
+
+
+# -- buckets: the template's properties through the S3 API ------------------------------
+
+
+def _lifecycle_rule(rule: dict) -> dict:
+    known = {
+        "Id",
+        "Status",
+        "Prefix",
+        "ExpirationInDays",
+        "NoncurrentVersionExpiration",
+        "AbortIncompleteMultipartUpload",
+        "ExpiredObjectDeleteMarker",
+    }
+    unknown = set(rule) - known
+    if unknown:
+        raise ValueError(f"lifecycle rule properties not translated locally: {sorted(unknown)}")
+    out = {"ID": rule["Id"], "Status": rule["Status"], "Filter": {"Prefix": rule.get("Prefix", "")}}
+    expiration = {}
+    if "ExpirationInDays" in rule:
+        expiration["Days"] = rule["ExpirationInDays"]
+    if "ExpiredObjectDeleteMarker" in rule:
+        expiration["ExpiredObjectDeleteMarker"] = rule["ExpiredObjectDeleteMarker"]
+    if expiration:
+        out["Expiration"] = expiration
+    if "NoncurrentVersionExpiration" in rule:
+        days = rule["NoncurrentVersionExpiration"]["NoncurrentDays"]
+        out["NoncurrentVersionExpiration"] = {"NoncurrentDays": days}
+    if "AbortIncompleteMultipartUpload" in rule:
+        days = rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"]
+        out["AbortIncompleteMultipartUpload"] = {"DaysAfterInitiation": days}
+    return out
+
+
+def _cors_rule(rule: dict) -> dict:
+    names = {
+        "Id": "ID",
+        "AllowedMethods": "AllowedMethods",
+        "AllowedOrigins": "AllowedOrigins",
+        "AllowedHeaders": "AllowedHeaders",
+        "ExposedHeaders": "ExposeHeaders",
+        "MaxAge": "MaxAgeSeconds",
+    }
+    unknown = set(rule) - set(names)
+    if unknown:
+        raise ValueError(f"CORS rule properties not translated locally: {sorted(unknown)}")
+    return {names[k]: v for k, v in rule.items()}
+
+
+def _queue_notification(config: dict) -> dict:
+    out = {"QueueArn": config["Queue"], "Events": [config["Event"]]}
+    rules = config.get("Filter", {}).get("S3Key", {}).get("Rules")
+    if rules:
+        out["Filter"] = {
+            "Key": {"FilterRules": [{"Name": r["Name"], "Value": r["Value"]} for r in rules]}
+        }
+    return out
+
+
+def _notifications(config: dict) -> dict:
+    unknown = set(config) - {"QueueConfigurations"}
+    if unknown:
+        raise ValueError(f"notification targets not translated locally: {sorted(unknown)}")
+    return {"QueueConfigurations": [_queue_notification(c) for c in config["QueueConfigurations"]]}
+
+
+# CloudFormation property -> how to apply it through the S3 API (None: CloudFormation did).
+_BUCKET_PROPERTIES = {
+    "BucketName": None,
+    "BucketEncryption": None,
+    "OwnershipControls": lambda s3, b, v: s3.put_bucket_ownership_controls(
+        Bucket=b, OwnershipControls=v
+    ),
+    "PublicAccessBlockConfiguration": lambda s3, b, v: s3.put_public_access_block(
+        Bucket=b, PublicAccessBlockConfiguration=v
+    ),
+    "VersioningConfiguration": lambda s3, b, v: s3.put_bucket_versioning(
+        Bucket=b, VersioningConfiguration={"Status": v["Status"]}
+    ),
+    "CorsConfiguration": lambda s3, b, v: s3.put_bucket_cors(
+        Bucket=b, CORSConfiguration={"CORSRules": [_cors_rule(r) for r in v["CorsRules"]]}
+    ),
+    "LifecycleConfiguration": lambda s3, b, v: s3.put_bucket_lifecycle_configuration(
+        Bucket=b, LifecycleConfiguration={"Rules": [_lifecycle_rule(r) for r in v["Rules"]]}
+    ),
+    # Last: S3 sends its s3:TestEvent to the queue when notifications are configured.
+    "NotificationConfiguration": lambda s3, b, v: s3.put_bucket_notification_configuration(
+        Bucket=b, NotificationConfiguration=_notifications(v)
+    ),
+}
+
+
+def _configure_buckets(template: dict, endpoint: str, created: Created) -> None:
+    s3 = _client("s3", endpoint)
+    for name, res in template["Resources"].items():
+        if res.get("Type") != "AWS::S3::Bucket":
+            continue
+        props = created.resolve(res.get("Properties", {}))
+        unknown = set(props) - set(_BUCKET_PROPERTIES)
+        if unknown:
+            raise ValueError(f"{name}: bucket properties not applied locally: {sorted(unknown)}")
+        for prop, apply in _BUCKET_PROPERTIES.items():
+            if apply is not None and prop in props:
+                apply(s3, created.refs[name], props[prop])
 
 
 def _create_cognito(template: dict, endpoint: str, created: Created) -> None:
@@ -155,9 +301,13 @@ def app_environment(template: dict, created: Created, endpoint: str) -> dict[str
     return env
 
 
-def create_all(endpoint: str, template: dict | None = None) -> tuple[Created, dict[str, str]]:
+def create_all(
+    endpoint: str, template: dict | None = None, parameters: dict[str, str] | None = None
+) -> tuple[Created, dict[str, str]]:
+    """``parameters``: local values for the template's Parameters (e.g. WebOrigin)."""
     template = template or load_template()
     created = Created()
-    _create_stack(template, endpoint, created)
+    _create_stack(template, endpoint, created, parameters or {})
+    _configure_buckets(template, endpoint, created)
     _create_cognito(template, endpoint, created)
     return created, app_environment(template, created, endpoint)

@@ -46,7 +46,9 @@ class LocalStack:
         STATE_DIR.mkdir(parents=True, exist_ok=True)
         with open(STATE_DIR / "emulator.log", "wb") as emulator_log:
             self.emulator.start(emulator_log)  # the child keeps its own copy of the fd
-        created, app_env = resources.create_all(self.emulator.endpoint)
+        created, app_env = resources.create_all(
+            self.emulator.endpoint, parameters={"WebOrigin": self.api_url}
+        )
         self.app_env = {
             **emulator.aws_env(self.emulator.endpoint),
             **app_env,

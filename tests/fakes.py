@@ -5,16 +5,22 @@ from __future__ import annotations
 import copy
 from datetime import UTC, datetime, timedelta
 
+from chalicelib.domain.attachment import AttachmentStatus
 from chalicelib.domain.errors import ConcurrentUpdate
 from chalicelib.services.ports import (
     Agency,
+    AttachmentAlreadyDecided,
     Category,
     IdempotencyKeyUsed,
     IdempotencyRecord,
     InvalidCursor,
+    ObjectTooLarge,
     Page,
     ReportNotFound,
+    SlotsChanged,
+    StoredObject,
     TrackingIdTaken,
+    UploadForm,
 )
 
 
@@ -97,12 +103,120 @@ class InMemoryReports:
 class FakePublisher:
     def __init__(self):
         self.published: list[str] = []
+        self.updates: list[tuple[str, dict]] = []
         self.failing = False
 
     def report_submitted(self, tracking_id, occurred_at) -> None:
         if self.failing:
             raise ConnectionError("queue unavailable")
         self.published.append(tracking_id)
+
+    def report_updated(self, tracking_id, occurred_at, change) -> None:
+        if self.failing:
+            raise ConnectionError("queue unavailable")
+        self.updates.append((tracking_id, change))
+
+
+class InMemoryAttachments:
+    """Slots per report; acceptance goes through the report fake's optimistic locking."""
+
+    def __init__(self, reports: InMemoryReports):
+        self.reports = reports
+        self.items = {}  # (tracking_id, attachment_id) -> Attachment
+        self.opened = {}  # tracking_id -> slots ever opened
+
+    def slots(self, tracking_id):
+        items = [a for (tid, _), a in self.items.items() if tid == tracking_id]
+        return items, self.opened.get(tracking_id, 0)
+
+    def add(self, attachment, opened_before):
+        if self.opened.get(attachment.tracking_id, 0) != opened_before:
+            raise SlotsChanged(attachment.tracking_id)
+        self.items[(attachment.tracking_id, attachment.id)] = attachment
+        self.opened[attachment.tracking_id] = opened_before + 1
+
+    def get(self, tracking_id, attachment_id):
+        return self.items.get((tracking_id, attachment_id))
+
+    def _decide(self, attachment):
+        current = self.items.get((attachment.tracking_id, attachment.id))
+        if current is None or current.status is not AttachmentStatus.PENDING:
+            raise AttachmentAlreadyDecided(attachment.id)
+
+    def accept(self, attachment, report):
+        self._decide(attachment)
+        self.reports.save_changes(report)  # ConcurrentUpdate if the version moved
+        self.items[(attachment.tracking_id, attachment.id)] = attachment
+
+    def reject(self, attachment):
+        self._decide(attachment)
+        self.items[(attachment.tracking_id, attachment.id)] = attachment
+
+
+class FakeStore:
+    """A versioned bucket in memory: key -> list of (version_id, bytes, content_type, at)."""
+
+    def __init__(self, clock=None):
+        self.clock = clock
+        self.objects: dict[str, list[tuple[str, bytes, str, datetime]]] = {}
+        self.presigned: list[tuple[str, str, int, int]] = []
+        self._versions = 0
+
+    def _now(self):
+        return self.clock.now() if self.clock else datetime.now(UTC)
+
+    def upload(self, key, data, content_type="application/octet-stream", at=None) -> str:
+        """What a client (or S3 itself) does: a new version at ``key``."""
+        self._versions += 1
+        version = f"v{self._versions}"
+        self.objects.setdefault(key, []).append((version, data, content_type, at or self._now()))
+        return version
+
+    def versions(self, key):
+        return [v for v, *_ in self.objects.get(key, [])]
+
+    def body(self, key, version_id=None):
+        for version, data, _, _ in reversed(self.objects.get(key, [])):
+            if version_id in (None, version):
+                return data
+        raise KeyError(key)
+
+    def presign_upload(self, key, content_type, max_bytes, expires_in):
+        self.presigned.append((key, content_type, max_bytes, expires_in))
+        return UploadForm("https://bucket.example/", {"key": key, "Content-Type": content_type})
+
+    def presign_download(self, key, *, filename, content_type, inline, expires_in):
+        kind = "inline" if inline else "attachment"
+        return (
+            f"https://bucket.example/{key}?disposition={kind}&filename={filename}&ttl={expires_in}"
+        )
+
+    def _find(self, key, version_id):
+        for entry in reversed(self.objects.get(key, [])):
+            if version_id in (None, entry[0]):
+                return entry
+        return None
+
+    def head(self, key, version_id=None):
+        entry = self._find(key, version_id)
+        if entry is None:
+            return None
+        return StoredObject(key, entry[0], len(entry[1]), entry[3])
+
+    def read(self, key, version_id, max_bytes):
+        data = self._find(key, version_id)[1]
+        if len(data) > max_bytes:
+            raise ObjectTooLarge(key)
+        return data
+
+    def put(self, key, data, content_type):
+        self.upload(key, data, content_type)
+
+    def copy(self, source_key, source_version, key, content_type):
+        self.upload(key, self._find(source_key, source_version)[1], content_type)
+
+    def delete_all_versions(self, key):
+        return len(self.objects.pop(key, []))
 
 
 CATEGORIES = [

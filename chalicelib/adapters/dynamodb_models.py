@@ -203,3 +203,38 @@ class DeliveryItem(Model):
     error = UnicodeAttribute(null=True)
     at = UTCDateTimeAttribute()
     expires_at = TTLAttribute(null=True)
+
+
+SLOTS_COUNTER = "#slots"  # the per-report counter row in the attachments table
+
+
+class AttachmentItem(Model):
+    """An attachment slot, keyed by report; plus one counter row per report
+    (``attachment_id == SLOTS_COUNTER``, only ``opened`` set) that serialises new slots."""
+
+    class Meta(_Meta):
+        table_name = _cfg.attachments_table
+
+    tracking_id = UnicodeAttribute(hash_key=True)
+    attachment_id = UnicodeAttribute(range_key=True)
+    opened = NumberAttribute(null=True)  # counter row only
+    filename = UnicodeAttribute(null=True)
+    content_type = UnicodeAttribute(null=True)
+    declared_size = NumberAttribute(null=True)
+    status = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute(null=True)
+    upload_expires_at = UTCDateTimeAttribute(null=True)
+    actor_kind = UnicodeAttribute(null=True)
+    actor_id = UnicodeAttribute(null=True)
+    size = NumberAttribute(null=True)
+    sha256 = UnicodeAttribute(null=True)
+    uploaded_at = UTCDateTimeAttribute(null=True)
+    version_id = UnicodeAttribute(null=True)
+    original_key = UnicodeAttribute(null=True)
+    shared_key = UnicodeAttribute(null=True)
+    shared_size = NumberAttribute(null=True)
+    shared_sha256 = UnicodeAttribute(null=True)
+    stripped = ListAttribute(of=UnicodeAttribute, null=True)
+    reason = UnicodeAttribute(null=True)
+    reason_detail = UnicodeAttribute(null=True)
+    decided_at = UTCDateTimeAttribute(null=True)

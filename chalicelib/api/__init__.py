@@ -1,5 +1,5 @@
 """HTTP API blueprints, one per audience."""
 
-from . import admin, directory, reports, staff, system
+from . import admin, attachments, directory, reports, staff, system
 
-BLUEPRINTS = (system.bp, reports.bp, directory.bp, staff.bp, admin.bp)
+BLUEPRINTS = (system.bp, reports.bp, attachments.bp, directory.bp, staff.bp, admin.bp)

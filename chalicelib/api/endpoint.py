@@ -42,6 +42,9 @@ class Spec:
     headers: tuple[HeaderParam, ...] = ()
     roles: tuple[str, ...] | None = None  # None: public; (): any signed-in staff
     description: str | None = None
+    # With roles: a bearer token is checked when sent, but the route also serves callers
+    # without one (who prove themselves otherwise, e.g. with X-Report-Token).
+    auth_optional: bool = False
 
 
 @dataclass
@@ -146,7 +149,10 @@ def endpoint(
     headers=(),
     roles=None,
     description=None,
+    auth_optional=False,
 ):
+    if auth_optional and roles is None:
+        raise ValueError("auth_optional needs roles")
     spec = Spec(
         method,
         path,
@@ -158,6 +164,7 @@ def endpoint(
         tuple(headers),
         None if roles is None else tuple(roles),
         description,
+        auth_optional,
     )
 
     def decorate(fn):
@@ -166,7 +173,9 @@ def endpoint(
             request = bp.current_request
             try:
                 call = Call(request, params=params)
-                if spec.roles is not None:
+                if spec.roles is not None and not (
+                    spec.auth_optional and "authorization" not in request.headers
+                ):
                     from .auth import authenticate
 
                     call.principal = authenticate(request, spec.roles)

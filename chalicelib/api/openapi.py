@@ -74,13 +74,20 @@ def _operation(spec, refs) -> dict:
             "content": {"application/json": {"schema": refs[(resolve(spec.body), "validation")]}},
         }
     for status, (model, description) in sorted(spec.responses.items()):
+        if 300 <= status < 400:
+            op["responses"][str(status)] = {
+                "description": description,
+                "headers": {"Location": {"schema": {"type": "string", "format": "uri"}}},
+            }
+            continue
         media = "application/problem+json" if status >= 400 else "application/json"
         op["responses"][str(status)] = {
             "description": description,
             "content": {media: {"schema": _schema_ref(model, refs)}},
         }
     if spec.roles is not None:
-        op["security"] = [{"bearerAuth": []}]
+        # An empty requirement makes the bearer token optional (OpenAPI 3.1).
+        op["security"] = [{"bearerAuth": []}, {}] if spec.auth_optional else [{"bearerAuth": []}]
         op["responses"].setdefault("401", {"description": "Missing or invalid bearer token."})
         if spec.roles:
             op["x-roles"] = list(spec.roles)

@@ -12,6 +12,7 @@ from ..config import settings
 from ..domain.report import Channel, Location, Reporter
 from ..services import submission, tracking
 from ..services.ports import ReportNotFound
+from .attachments import attachment_out
 from .endpoint import HeaderParam, endpoint, json_response
 from .endpoint import schemas as s
 from .problems import Problem
@@ -149,6 +150,7 @@ def _public(report) -> dict:
 def _reporter_view(view: tracking.ReporterView) -> s.ReporterReportOut:
     report = view.report
     r = report.reporter
+    files = bootstrap.attachment_service().for_reporter(report)
     return s.ReporterReportOut(
         **{**_public(report), "title": report.title, "description": report.description},
         anonymous=report.anonymous,
@@ -171,6 +173,7 @@ def _reporter_view(view: tracking.ReporterView) -> s.ReporterReportOut:
             )
             for e in view.timeline
         ],
+        attachments=[attachment_out(files, a) for a in files.items],
     )
 
 

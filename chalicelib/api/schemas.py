@@ -145,6 +145,18 @@ class SubmitReportIn(_In):
         return self
 
 
+class AttachmentSlotIn(_In):
+    filename: Annotated[str, Field(min_length=1, max_length=255)] = Field(
+        description="The file's name as the user knows it (shown to the reporter)."
+    )
+    content_type: Annotated[str, Field(min_length=3, max_length=100)] = Field(
+        description="image/jpeg, image/png, image/webp or application/pdf (configurable)."
+    )
+    size: Annotated[int, Field(ge=1)] = Field(
+        description="Bytes. At most the configured limit (10 MB by default)."
+    )
+
+
 # ---------------------------------------------------------------- responses
 
 
@@ -210,6 +222,49 @@ class TimelineEventOut(_Out):
     note: str | None = None
 
 
+class AttachmentOut(_Out):
+    id: str
+    filename: str = Field(
+        description="On anonymous reports only the reporter and platform admins see the "
+        "original name; others see a neutral one."
+    )
+    content_type: str
+    status: Literal["pending", "accepted", "rejected", "expired"]
+    size: int | None = Field(None, description="Bytes of the copy this caller downloads.")
+    sha256: str | None = Field(None, description="SHA-256 of the copy this caller downloads.")
+    uploaded_at: datetime | None = None
+    created_at: datetime
+    reason: str | None = Field(
+        None, description="Why a rejected upload was refused (too_large, type_mismatch...)."
+    )
+    reason_detail: str | None = None
+    metadata_removed: list[str] | None = Field(
+        None,
+        description="What was stripped from the copy shared with others than the reporter "
+        "(exif, xmp, iptc, comment, text...).",
+    )
+    links: dict[str, Link]
+
+
+class AttachmentList(_Out):
+    items: list[AttachmentOut]
+
+
+class UploadFormOut(_Out):
+    url: str
+    method: Literal["POST"]
+    fields: dict[str, str] = Field(
+        description="Send every field as multipart/form-data, then the file as `file` (last)."
+    )
+    expires_at: datetime
+    max_bytes: int
+
+
+class UploadSlotOut(_Out):
+    attachment: AttachmentOut
+    upload: UploadFormOut
+
+
 class ReporterReportOut(PublicReportOut):
     title: str
     description: str
@@ -219,6 +274,7 @@ class ReporterReportOut(PublicReportOut):
     incident_date: date | None = None
     reporter: ReporterOut | None = None
     timeline: list[TimelineEventOut]
+    attachments: list[AttachmentOut] = []
 
 
 class CategoryOut(_Out):

@@ -148,6 +148,13 @@ class Report:
     def needs_verification(self) -> bool:
         return self.status == Status.UNVERIFIED and self.routing is not None
 
+    def record(
+        self, action: str, *, actor: Actor, at: datetime, note: str | None = None
+    ) -> TimelineEvent:
+        """A timeline event that leaves the status as it is (an attachment added...)."""
+        self.updated_at = at
+        return self._record(at, action, actor, self.status, self.status, note)
+
     def _record(self, at, action, actor, from_status, to_status, note=None) -> TimelineEvent:
         seq = self.event_count + len(self.pending_events) + 1
         event = TimelineEvent(seq, at, action, actor, from_status, to_status, note)

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Protocol
 
 from ..domain.directory import Agency, Category
+from ..domain.attachment import Attachment
 from ..domain.report import Report, TimelineEvent
 
 
@@ -26,6 +27,18 @@ class ReportNotFound(Exception):
 
 class InvalidCursor(ValueError):
     """A pagination cursor this API did not issue."""
+
+
+class SlotsChanged(Exception):
+    """Another slot was opened for the report since its slots were read."""
+
+
+class ObjectTooLarge(Exception):
+    """The stored object is larger than the caller is willing to read."""
+
+
+class AttachmentAlreadyDecided(Exception):
+    """The slot is no longer pending (accepted or rejected by another delivery)."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +85,67 @@ class ReportRepository(Protocol):
 
 class EventPublisher(Protocol):
     def report_submitted(self, tracking_id: str, occurred_at: datetime) -> None: ...
+
+    def report_updated(self, tracking_id: str, occurred_at: datetime, change: dict) -> None:
+        """Tell the assigned agency (through the dispatcher) that the report changed."""
+
+
+class AttachmentRepository(Protocol):
+    def slots(self, tracking_id: str) -> tuple[list[Attachment], int]:
+        """The report's attachments in every state, and the number of slots ever opened."""
+
+    def add(self, attachment: Attachment, opened_before: int) -> None:
+        """Store a new pending slot; SlotsChanged if ``opened_before`` is out of date."""
+
+    def get(self, tracking_id: str, attachment_id: str) -> Attachment | None: ...
+
+    def accept(self, attachment: Attachment, report: Report) -> None:
+        """Mark the slot accepted and store the report's pending timeline events, atomically.
+
+        AttachmentAlreadyDecided if the slot is not pending; ConcurrentUpdate if the report
+        changed since it was read."""
+
+    def reject(self, attachment: Attachment) -> None:
+        """Mark the slot rejected; AttachmentAlreadyDecided if it is not pending."""
+
+
+@dataclass(frozen=True)
+class UploadForm:
+    """A presigned POST: send ``fields`` and then the file as multipart/form-data to ``url``."""
+
+    url: str
+    fields: dict[str, str]
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    key: str
+    version_id: str | None
+    size: int
+    last_modified: datetime
+
+
+class ObjectStore(Protocol):
+    def presign_upload(
+        self, key: str, content_type: str, max_bytes: int, expires_in: int
+    ) -> UploadForm: ...
+
+    def presign_download(
+        self, key: str, *, filename: str, content_type: str, inline: bool, expires_in: int
+    ) -> str: ...
+
+    def head(self, key: str, version_id: str | None = None) -> StoredObject | None: ...
+
+    def read(self, key: str, version_id: str | None, max_bytes: int) -> bytes:
+        """The object's bytes; ObjectTooLarge if it has more than ``max_bytes``."""
+
+    def put(self, key: str, data: bytes, content_type: str) -> None: ...
+
+    def copy(self, source_key: str, source_version: str | None, key: str, content_type: str):
+        """Server-side copy of one version of an object."""
+
+    def delete_all_versions(self, key: str) -> int:
+        """Delete every version and delete marker of exactly ``key``; returns how many."""
 
 
 class Directory(Protocol):

@@ -14,8 +14,11 @@ from dataclasses import dataclass
 import boto3
 import pytest
 
-from devstack import resources
+from devstack import emulator, resources
 from devstack.emulator import LOCAL_AWS_ENV, REGION, Emulator, forget_cached_clients
+
+WEB_ORIGIN = "http://127.0.0.1:8000"
+MAX_BYTES = 200_000  # attachments: small, so the oversized upload stays small too
 
 
 @dataclass
@@ -33,6 +36,14 @@ class Stack:
             aws_secret_access_key=LOCAL_AWS_ENV["AWS_SECRET_ACCESS_KEY"],
         )
 
+    @property
+    def bucket(self) -> str:
+        return self.env["ATTACHMENTS_BUCKET"]
+
+    @property
+    def uploads_queue_url(self) -> str:
+        return self.env["ATTACHMENT_UPLOADS_QUEUE_URL"]
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -42,18 +53,18 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def stack():
-    emulator = Emulator(_free_port())
+    emu = Emulator(_free_port())
     saved = dict(os.environ)
-    emulator.start()
+    emu.start()
     try:
-        os.environ["AWS_ENDPOINT_URL"] = emulator.endpoint
+        os.environ["AWS_ENDPOINT_URL"] = emu.endpoint
         forget_cached_clients()
-        created, env = resources.create_all(emulator.endpoint)
+        created, env = resources.create_all(emu.endpoint, parameters={"WebOrigin": WEB_ORIGIN})
         os.environ.update(env)
         forget_cached_clients()
-        yield Stack(emulator.endpoint, created, env)
+        yield Stack(emu.endpoint, created, env)
     finally:
-        emulator.stop()
+        emu.stop()
         os.environ.clear()
         os.environ.update(saved)
         forget_cached_clients()
@@ -63,6 +74,21 @@ def stack():
 def aws(stack):
     """A boto3 client factory for the emulator: ``aws("sqs")``."""
     return stack.client
+
+
+@pytest.fixture
+def s3_env(stack, monkeypatch):
+    """The app's environment for attachment tests (a small size limit), one test long."""
+    for key, value in {
+        **emulator.aws_env(stack.endpoint),
+        **stack.env,
+        "ATTACHMENT_MAX_BYTES": str(MAX_BYTES),
+    }.items():
+        monkeypatch.setenv(key, value)
+    forget_cached_clients()
+    yield stack
+    monkeypatch.undo()
+    forget_cached_clients()
 
 
 @pytest.fixture(scope="session")

@@ -5,8 +5,10 @@ from tests.fakes import (
     FakeDirectory,
     FakeDispatchQueue,
     FakePublisher,
+    FakeStore,
     FakeTargets,
     FixedClock,
+    InMemoryAttachments,
     InMemoryReports,
 )
 
@@ -42,7 +44,17 @@ def dispatch_queue():
 
 
 @pytest.fixture
-def wired(reports, publisher, directory, clock, targets, dispatch_queue):
+def attachments(reports):
+    return InMemoryAttachments(reports)
+
+
+@pytest.fixture
+def store(clock):
+    return FakeStore(clock)
+
+
+@pytest.fixture
+def wired(reports, publisher, directory, clock, targets, dispatch_queue, attachments, store):
     """The app wired to in-memory fakes."""
     bootstrap.reset()
     bootstrap.override(
@@ -52,6 +64,8 @@ def wired(reports, publisher, directory, clock, targets, dispatch_queue):
         clock=clock,
         targets=targets,
         dispatch_queue=dispatch_queue,
+        attachments=attachments,
+        store=store,
     )
     yield
     bootstrap.reset()

@@ -1,0 +1,197 @@
+"""Attachment slots in DynamoDB; acceptance is written in one transaction with the
+report's timeline event (optimistic locking on the report, as for status changes)."""
+
+from __future__ import annotations
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from ..domain.attachment import Attachment, AttachmentStatus, RejectReason
+from ..domain.errors import ConcurrentUpdate
+from ..domain.report import Actor, Report
+from ..services.ports import AttachmentAlreadyDecided, SlotsChanged
+from .dynamodb_models import SLOTS_COUNTER, AttachmentItem, ReportEventItem, ReportItem
+from .report_repository import _conditional_failures, _event_item
+
+_DECISION_FIELDS = (
+    "status",
+    "size",
+    "sha256",
+    "uploaded_at",
+    "version_id",
+    "original_key",
+    "shared_key",
+    "shared_size",
+    "shared_sha256",
+    "reason",
+    "reason_detail",
+    "decided_at",
+)
+
+
+def _to_item(a: Attachment) -> AttachmentItem:
+    return AttachmentItem(
+        a.tracking_id,
+        a.id,
+        filename=a.filename,
+        content_type=a.content_type,
+        declared_size=a.declared_size,
+        status=a.status.value,
+        created_at=a.created_at,
+        upload_expires_at=a.upload_expires_at,
+        actor_kind=a.uploaded_by.kind,
+        actor_id=a.uploaded_by.id,
+        size=a.size,
+        sha256=a.sha256,
+        uploaded_at=a.uploaded_at,
+        version_id=a.version_id,
+        original_key=a.original_key,
+        shared_key=a.shared_key,
+        shared_size=a.shared_size,
+        shared_sha256=a.shared_sha256,
+        stripped=list(a.stripped) or None,
+        reason=a.reason.value if a.reason else None,
+        reason_detail=a.reason_detail,
+        decided_at=a.decided_at,
+    )
+
+
+def _int(value) -> int | None:
+    return int(value) if value is not None else None
+
+
+def _from_item(item: AttachmentItem) -> Attachment:
+    return Attachment(
+        tracking_id=item.tracking_id,
+        id=item.attachment_id,
+        filename=item.filename,
+        content_type=item.content_type,
+        declared_size=int(item.declared_size),
+        status=AttachmentStatus(item.status),
+        created_at=item.created_at,
+        upload_expires_at=item.upload_expires_at,
+        uploaded_by=Actor(item.actor_kind, item.actor_id),
+        size=_int(item.size),
+        sha256=item.sha256,
+        uploaded_at=item.uploaded_at,
+        version_id=item.version_id,
+        original_key=item.original_key,
+        shared_key=item.shared_key,
+        shared_size=_int(item.shared_size),
+        shared_sha256=item.shared_sha256,
+        stripped=tuple(item.stripped or ()),
+        reason=RejectReason(item.reason) if item.reason else None,
+        reason_detail=item.reason_detail,
+        decided_at=item.decided_at,
+    )
+
+
+def _decision_actions(a: Attachment) -> list:
+    item = _to_item(a)
+    actions = []
+    for name in _DECISION_FIELDS:
+        attribute = getattr(AttachmentItem, name)
+        value = getattr(item, name)
+        actions.append(attribute.remove() if value is None else attribute.set(value))
+    if a.stripped:
+        actions.append(AttachmentItem.stripped.set(list(a.stripped)))
+    return actions
+
+
+class DynamoAttachmentRepository:
+    def __init__(self, connection: Connection | None = None):
+        self._connection = connection
+
+    @property
+    def connection(self) -> Connection:
+        if self._connection is None:
+            self._connection = Connection(region=AttachmentItem.Meta.region)
+        return self._connection
+
+    def slots(self, tracking_id: str) -> tuple[list[Attachment], int]:
+        attachments, opened = [], 0
+        for item in AttachmentItem.query(tracking_id, consistent_read=True):
+            if item.attachment_id == SLOTS_COUNTER:
+                opened = int(item.opened or 0)
+            else:
+                attachments.append(_from_item(item))
+        return attachments, opened
+
+    def add(self, attachment: Attachment, opened_before: int) -> None:
+        counter = AttachmentItem(attachment.tracking_id, SLOTS_COUNTER)
+        if opened_before:
+            unchanged = AttachmentItem.opened == opened_before
+        else:
+            unchanged = AttachmentItem.opened.does_not_exist()
+        try:
+            with TransactWrite(connection=self.connection) as tx:
+                tx.save(
+                    _to_item(attachment), condition=AttachmentItem.attachment_id.does_not_exist()
+                )
+                tx.update(
+                    counter,
+                    actions=[AttachmentItem.opened.set(opened_before + 1)],
+                    condition=unchanged,
+                )
+        except TransactWriteError as error:
+            if any(_conditional_failures(error)):
+                raise SlotsChanged(attachment.tracking_id) from error
+            raise
+
+    def get(self, tracking_id: str, attachment_id: str) -> Attachment | None:
+        if attachment_id == SLOTS_COUNTER:
+            return None
+        try:
+            item = AttachmentItem.get(tracking_id, attachment_id, consistent_read=True)
+        except DoesNotExist:
+            return None
+        return _from_item(item)
+
+    def accept(self, attachment: Attachment, report: Report) -> None:
+        events = [_event_item(report.tracking_id, e) for e in report.pending_events]
+        report_item = ReportItem(report.tracking_id)
+        report_item.version = report.version
+        try:
+            with TransactWrite(connection=self.connection) as tx:
+                for event in events:
+                    tx.save(event, condition=ReportEventItem.seq.does_not_exist())
+                tx.update(
+                    AttachmentItem(attachment.tracking_id, attachment.id),
+                    actions=_decision_actions(attachment),
+                    condition=AttachmentItem.status == AttachmentStatus.PENDING.value,
+                )
+                # The version condition (PynamoDB adds it) serialises this with every
+                # other change to the report, so timeline sequence numbers never clash.
+                tx.update(
+                    report_item,
+                    actions=[
+                        ReportItem.updated_at.set(report.updated_at),
+                        ReportItem.event_count.set(report.event_count + len(report.pending_events)),
+                    ],
+                    condition=ReportItem.tracking_id.exists(),
+                )
+        except TransactWriteError as error:
+            failed = _conditional_failures(error)
+            if len(failed) == len(events) + 2 and failed[len(events)]:
+                raise AttachmentAlreadyDecided(attachment.id) from error
+            if any(failed):
+                raise ConcurrentUpdate(report.tracking_id) from error
+            raise
+        report.event_count += len(report.pending_events)
+        report.pending_events.clear()
+        report.version = report_item.version
+
+    def reject(self, attachment: Attachment) -> None:
+        item = AttachmentItem(attachment.tracking_id, attachment.id)
+        try:
+            with TransactWrite(connection=self.connection) as tx:
+                tx.update(
+                    item,
+                    actions=_decision_actions(attachment),
+                    condition=AttachmentItem.status == AttachmentStatus.PENDING.value,
+                )
+        except TransactWriteError as error:
+            if any(_conditional_failures(error)):
+                raise AttachmentAlreadyDecided(attachment.id) from error
+            raise
