@@ -46,6 +46,7 @@ def _build(name: str):
         return SqsDispatchQueue()
     if name == "dispatcher":
         from .adapters import fanout
+        from .adapters.deliveries import delivery_lookup
         from .services.dispatch import Dispatcher
 
         return Dispatcher(
@@ -59,6 +60,7 @@ def _build(name: str):
                 directory().agency(agency_id), "sqs_queue_url", None
             ),
             max_attempts=settings().dispatch_max_attempts,
+            lookup=delivery_lookup,
         )
     if name == "attachments":
         from .adapters.attachment_repository import DynamoAttachmentRepository
@@ -112,6 +114,13 @@ def dispatcher():
     return get("dispatcher")
 
 
+def notifier():
+    """report.updated for the assigned agency, as dispatch jobs."""
+    from .services.dispatch import AgencyNotifier
+
+    return AgencyNotifier(directory(), targets(), dispatch_queue())
+
+
 def attachment_service():
     """Built from the parts above on each call (cheap), so overrides in tests apply."""
     from .services.attachments import AttachmentService, Limits
@@ -120,7 +129,7 @@ def attachment_service():
         reports=reports(),
         attachments=get("attachments"),
         store=get("store"),
-        publisher=publisher(),
+        publisher=notifier(),
         directory=directory(),
         clock=clock(),
         limits=Limits.from_settings(settings()),

@@ -111,10 +111,10 @@ class FakePublisher:
             raise ConnectionError("queue unavailable")
         self.published.append(tracking_id)
 
-    def report_updated(self, tracking_id, occurred_at, change) -> None:
+    def report_updated(self, report, occurred_at, change) -> None:
         if self.failing:
             raise ConnectionError("queue unavailable")
-        self.updates.append((tracking_id, change))
+        self.updates.append((report.tracking_id, change))
 
 
 class InMemoryAttachments:
@@ -272,7 +272,7 @@ class FakeTargets:
     def __init__(self):
         self.targets = {}  # (agency_id, id) -> WebhookTarget
 
-    def for_agency(self, agency_id, *, fresh=False):
+    def for_agency(self, agency_id):
         return [t for (a, _), t in sorted(self.targets.items()) if a == agency_id]
 
     def get(self, agency_id, target_id):

@@ -66,3 +66,42 @@ class DynamoDeliveryLog:
             )
             for i in DeliveryItem.query(tracking_id, DeliveryItem.sk.startswith("attempt#"))
         ]
+
+
+def delivery_lookup(job) -> tuple[bool, object]:
+    """The delivered marker and the webhook target in one BatchGetItem (two tables),
+    strongly consistent: the dispatcher's only read before it delivers."""
+    from .dynamodb_models import WebhookTargetItem
+    from .webhook_targets import _partition, _target
+
+    keys = {DeliveryItem: (job.tracking_id, f"delivered#{job.delivery_id}")}
+    if job.target_type == "webhook":
+        keys[WebhookTargetItem] = (_partition(job.agency_id), job.target_id)
+    delivered, target = False, None
+    request = {}
+    for model, (hash_key, range_key) in keys.items():
+        request[model.Meta.table_name] = {
+            "Keys": [_key(model, hash_key, range_key)],
+            "ConsistentRead": True,
+        }
+    response = _client().batch_get_item(RequestItems=request)
+    unprocessed = response.get("UnprocessedKeys") or {}
+    if unprocessed:  # throttled: the job is retried rather than guessed at
+        raise RuntimeError("delivery lookup throttled; will be retried")
+    for table, items in response.get("Responses", {}).items():
+        for raw in items:
+            if table == DeliveryItem.Meta.table_name:
+                delivered = True
+            else:
+                target = _target(WebhookTargetItem.from_raw_data(raw))
+    return delivered, target
+
+
+def _key(model, hash_key, range_key) -> dict:
+    hash_name = model._hash_keyname
+    range_name = model._range_keyname
+    return {hash_name: {"S": hash_key}, range_name: {"S": range_key}}
+
+
+def _client():
+    return DeliveryItem._get_connection().connection.client

@@ -43,21 +43,3 @@ class SqsEventPublisher:
                 "type": {"DataType": "String", "StringValue": "report.submitted"},
             },
         )
-
-    def report_updated(self, tracking_id: str, occurred_at: datetime, change: dict) -> None:
-        """To the dispatcher, which delivers it to the assigned agency. Only ids travel."""
-        url = settings().dispatch_queue_url
-        if not url:
-            log.info(
-                "DISPATCH_QUEUE_URL is not configured; report.updated not published",
-                extra={"tracking_id": tracking_id, "change": change.get("type")},
-            )
-            return
-        body = envelope(
-            "report.updated", occurred_at, {"tracking_id": tracking_id, "change": change}
-        )
-        client("sqs").send_message(
-            QueueUrl=url,
-            MessageBody=json.dumps(body),
-            MessageAttributes={"type": {"DataType": "String", "StringValue": "report.updated"}},
-        )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from pynamodb.exceptions import DoesNotExist
 
 from ..services.ports import WebhookTarget
@@ -31,25 +29,13 @@ def _target(item: WebhookTargetItem) -> WebhookTarget:
 
 
 class DynamoWebhookTargets:
-    """``for_agency`` (which targets get a new event) is cached per container for
-    ``cache_seconds``: a new target gets events within that time. ``get`` (used right
-    before each delivery) always reads the table."""
+    """Always read with strong consistency: a webhook registered or disabled a moment ago
+    applies to the very next report (one small Query per disposition)."""
 
-    def __init__(self, cache_seconds: float = 60, clock=time.monotonic):
-        self._cache: dict[str, tuple[float, list[WebhookTarget]]] = {}
-        self._cache_seconds = cache_seconds
-        self._clock = clock
-
-    def for_agency(self, agency_id: str, *, fresh: bool = False) -> list[WebhookTarget]:
-        cached = self._cache.get(agency_id)
-        if not fresh and cached and self._clock() - cached[0] <= self._cache_seconds:
-            return cached[1]
-        targets = [
-            _target(i)
-            for i in WebhookTargetItem.query(_partition(agency_id), consistent_read=fresh)
+    def for_agency(self, agency_id: str) -> list[WebhookTarget]:
+        return [
+            _target(i) for i in WebhookTargetItem.query(_partition(agency_id), consistent_read=True)
         ]
-        self._cache[agency_id] = (self._clock(), targets)
-        return targets
 
     def get(self, agency_id: str, target_id: str) -> WebhookTarget | None:
         """Always read from the table: a target disabled a moment ago is not used."""
@@ -75,4 +61,3 @@ class DynamoWebhookTargets:
             created_at=target.created_at,
             updated_at=target.updated_at,
         ).save()
-        self._cache.pop(target.agency_id, None)

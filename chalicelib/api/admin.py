@@ -209,7 +209,7 @@ def create_webhook(call):
 def list_webhooks(call):
     agency_id = _authorise_agency(call)
     targets = bootstrap.targets()
-    items = targets.for_agency(agency_id, fresh=True)  # what is stored now
+    items = targets.for_agency(agency_id)
     return json_response(
         s.WebhookList(items=[_webhook_out(t) for t in items]), headers={"Cache-Control": "no-store"}
     )

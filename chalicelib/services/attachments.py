@@ -428,7 +428,7 @@ class AttachmentService:
             return  # not disposed yet: the agency will see it when the report is assigned
         change = {"type": "attachment_added", "attachment_id": attachment.id}
         try:
-            self.publisher.report_updated(report.tracking_id, at, change)
+            self.publisher.report_updated(report, at, change)
         except Exception:
             log.exception("report.updated not published", extra={"tracking_id": report.tracking_id})
 

@@ -10,6 +10,7 @@ import hashlib
 import json
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -21,14 +22,18 @@ from .ports import (
     Clock,
     DeliveryAttempt,
     DeliveryLog,
+    Directory,
     DispatchJob,
+    DispatchQueue,
     WebhookSender,
+    WebhookTarget,
     WebhookTargets,
 )
 
 log = logging.getLogger(__name__)
 
 REPORT_ASSIGNED = "report.assigned"
+REPORT_UPDATED = "report.updated"
 ROTATION_GRACE = timedelta(hours=24)
 
 
@@ -64,12 +69,20 @@ def delivery_id(event_type: str, tracking_id: str, occurrence: str, target: str)
 
 
 def jobs_for(
-    report: Report, agency: Agency, targets: WebhookTargets, event_type: str, at: datetime
+    report: Report,
+    agency: Agency,
+    targets: WebhookTargets,
+    event_type: str,
+    at: datetime,
+    change: dict | None = None,
 ) -> list[DispatchJob]:
-    """``at`` is when the event happened; with the event type it identifies the event,
-    so building the jobs again (a redelivery) gives the same ids and payloads."""
+    """``at`` (and ``change``) identify the event, so building the jobs again (a
+    redelivery) gives the same ids and payloads."""
     payload = agency_payload(report, event_type, at)
     occurrence = at.isoformat()
+    if change is not None:
+        payload["data"]["change"] = change
+        occurrence += "|" + json.dumps(change, sort_keys=True)
     jobs = []
     for target in targets.for_agency(agency.id):
         if target.wants(event_type):
@@ -125,16 +138,30 @@ class Dispatcher:
     queues: AgencyQueueSender
     alerts: Alerts
     clock: Clock
-    agency_queue_url: callable  # agency_id -> queue url | None
+    agency_queue_url: Callable[[str], str | None]  # agency_id -> its queue url, if any
     max_attempts: int = 8
+    # optional: (job) -> (already delivered?, webhook target) in one read
+    lookup: Callable[[DispatchJob], tuple[bool, WebhookTarget | None]] | None = None
 
     def deliver(self, job: DispatchJob, attempt: int) -> DeliveryOutcome:
         """Deliver once. Raises Retry when the target should be tried again later."""
-        if self.deliveries.delivered(job.tracking_id, job.delivery_id):
+        delivered, target = self._lookup(job)
+        if delivered:
             return DeliveryOutcome("skipped", "already delivered")
         if job.target_type == "sqs":
             return self._deliver_sqs(job, attempt)
-        return self._deliver_webhook(job, attempt)
+        return self._deliver_webhook(job, attempt, target)
+
+    def _lookup(self, job: DispatchJob):
+        """Was this delivery id delivered already, and the stored webhook target (fresh:
+        a target disabled a moment ago is not used). One read where the adapter can."""
+        if self.lookup is not None:
+            return self.lookup(job)
+        delivered = self.deliveries.delivered(job.tracking_id, job.delivery_id)
+        target = None
+        if not delivered and job.target_type == "webhook":
+            target = self.targets.get(job.agency_id, job.target_id)
+        return delivered, target
 
     def _record(self, job, attempt, outcome, **fields) -> None:
         self.deliveries.record(
@@ -175,8 +202,7 @@ class Dispatcher:
         self._record(job, attempt, "delivered")
         return DeliveryOutcome("delivered")
 
-    def _deliver_webhook(self, job, attempt) -> DeliveryOutcome:
-        target = self.targets.get(job.agency_id, job.target_id)
+    def _deliver_webhook(self, job, attempt, target) -> DeliveryOutcome:
         if target is None or not target.active:
             self._record(job, attempt, "skipped", error="target removed or disabled")
             return DeliveryOutcome("skipped", "target disabled")
@@ -236,3 +262,23 @@ def sign(msg_id: str, at: datetime, body: bytes, target) -> dict[str, str]:
         "webhook-signature": " ".join(signatures),
         "user-agent": "SatuPintu-Webhooks/1.0",
     }
+
+
+@dataclass
+class AgencyNotifier:
+    """Tells the assigned agency that its report changed (``report.updated``), through
+    the same dispatch jobs, signatures, retries and delivery log as ``report.assigned``."""
+
+    directory: Directory
+    targets: WebhookTargets
+    dispatch: DispatchQueue
+
+    def report_updated(self, report: Report, occurred_at: datetime, change: dict) -> int:
+        if report.agency is None:
+            return 0  # not disposed yet: the agency sees everything when it is assigned
+        agency = self.directory.agency(report.agency.id)
+        if agency is None:
+            return 0
+        jobs = jobs_for(report, agency, self.targets, REPORT_UPDATED, occurred_at, change)
+        self.dispatch.enqueue(jobs)
+        return len(jobs)

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from ..domain.directory import Agency, Category
 from ..domain.attachment import Attachment
+from ..domain.directory import Agency, Category
 from ..domain.report import Report, TimelineEvent
 
 
@@ -86,7 +86,7 @@ class ReportRepository(Protocol):
 class EventPublisher(Protocol):
     def report_submitted(self, tracking_id: str, occurred_at: datetime) -> None: ...
 
-    def report_updated(self, tracking_id: str, occurred_at: datetime, change: dict) -> None:
+    def report_updated(self, report: Report, occurred_at: datetime, change: dict) -> None:
         """Tell the assigned agency (through the dispatcher) that the report changed."""
 
 
@@ -226,8 +226,8 @@ class HttpResult:
 
 
 class WebhookTargets(Protocol):
-    def for_agency(self, agency_id: str, *, fresh: bool = False) -> list[WebhookTarget]:
-        """The agency's targets; may be a cached copy unless ``fresh``."""
+    def for_agency(self, agency_id: str) -> list[WebhookTarget]:
+        """The agency's targets as stored now."""
 
     def get(self, agency_id: str, target_id: str) -> WebhookTarget | None:
         """The stored target (never a cached copy)."""

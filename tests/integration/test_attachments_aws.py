@@ -14,7 +14,6 @@ import app as chalice_app
 from chalicelib import bootstrap, config
 from chalicelib.adapters.attachment_repository import DynamoAttachmentRepository
 from chalicelib.adapters.s3_store import S3ObjectStore
-from chalicelib.adapters.sqs_publisher import SqsEventPublisher
 from chalicelib.domain.attachment import Attachment, AttachmentStatus, incoming_key
 from chalicelib.domain.errors import ConcurrentUpdate
 from chalicelib.domain.identity import Principal, Role
@@ -32,6 +31,7 @@ from tests.integration.conftest import MAX_BYTES
 def aws(s3_env):
     """Here ``aws`` is the emulator with the app's environment set for attachments."""
     return s3_env
+
 
 pytestmark = pytest.mark.integration
 REGION = "ap-southeast-3"
@@ -313,22 +313,3 @@ def test_slot_counter_and_decisions_are_conditional(aws):
         repo.accept(accepted, again)
     with pytest.raises(AttachmentAlreadyDecided):
         repo.reject(first)
-
-
-def test_report_updated_goes_to_the_dispatch_queue_when_there_is_one(aws, monkeypatch):
-    publisher = SqsEventPublisher()
-    publisher.report_updated("YYYYYYYYYV", datetime.now(UTC), {"type": "attachment_added"})
-    sqs = aws.client("sqs")
-    url = sqs.create_queue(QueueName="satupintu-dispatch-test")["QueueUrl"]
-    monkeypatch.setenv("DISPATCH_QUEUE_URL", url)
-    config.settings.cache_clear()
-    publisher.report_updated(
-        "YYYYYYYYYV", datetime.now(UTC), {"type": "attachment_added", "attachment_id": "a"}
-    )
-    (message,) = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1)["Messages"]
-    body = json.loads(message["Body"])
-    assert body["type"] == "report.updated"
-    assert body["data"] == {
-        "tracking_id": "YYYYYYYYYV",
-        "change": {"type": "attachment_added", "attachment_id": "a"},
-    }

@@ -4,6 +4,7 @@ handlers and a real HTTP receiver verifying Standard Webhooks signatures."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -224,3 +225,22 @@ def test_redelivered_report_submitted_is_not_disposed_twice(client, pump, webhoo
     after = DynamoReportRepository().get(tid)
     assert after.event_count == before.event_count
     assert len(webhook.delivered) == 1  # the re-enqueued job was recognised as delivered
+
+
+def test_report_updated_reaches_agencies_that_subscribed(client, pump, webhook):
+    from chalicelib import bootstrap
+    from chalicelib.adapters.report_repository import DynamoReportRepository
+    from chalicelib.adapters.webhook_targets import DynamoWebhookTargets
+
+    targets = DynamoWebhookTargets()
+    target = targets.get("pemkot-bandung", webhook.target.id)
+    targets.save(replace(target, events=("report.assigned", "report.updated")))
+    tid = submit(client)
+    pump()
+    report = DynamoReportRepository().get(tid)
+    change = {"type": "attachment_added", "attachment_id": "att_1"}
+    assert bootstrap.notifier().report_updated(report, report.updated_at, change) == 1
+    pump()
+    updates = [d for d in webhook.delivered if d.payload["type"] == "report.updated"]
+    assert [u.payload["data"]["change"] for u in updates] == [change]
+    assert updates[0].payload["data"]["tracking_id"] == tid

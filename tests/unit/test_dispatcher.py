@@ -468,3 +468,45 @@ def test_backoff_respects_a_small_cap():
 def test_backoff_default_rand_stays_in_bounds():
     for _ in range(200):
         assert 0 <= backoff_seconds(3, 5, 900) <= 20
+
+
+def test_agency_notifier_sends_report_updated_only_for_assigned_reports():
+    from datetime import UTC, datetime
+
+    from chalicelib.domain.report import AgencyRef, Channel, Report, ReportKind
+    from chalicelib.services.dispatch import AgencyNotifier
+    from chalicelib.services.ports import WebhookTarget
+    from tests.fakes import FakeDirectory, FakeDispatchQueue, FakeTargets
+
+    now = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
+    targets = FakeTargets()
+    for target_id, events in (("wh_all", ("*",)), ("wh_assigned_only", ("report.assigned",))):
+        targets.save(WebhookTarget(target_id, AGENCY, HOOK_URL, events, "whsec_" + "A" * 44))
+    report = Report.submit(
+        at=now,
+        tracking_id=TRACKING_ID,
+        kind=ReportKind.COMPLAINT,
+        title="Jalan rusak",
+        description="Jalan di depan pasar rusak parah sejak tiga bulan.",
+        channel=Channel.API,
+        anonymous=True,
+        confidential=False,
+        access_token_hash="h" * 64,
+    )
+    change = {"type": "attachment_added", "attachment_id": "att_1"}
+
+    def notify(rep, chg):
+        queue = FakeDispatchQueue()
+        count = AgencyNotifier(FakeDirectory(), targets, queue).report_updated(rep, now, chg)
+        return count, queue.jobs
+
+    assert notify(report, change) == (0, [])  # not disposed yet
+    report.agency = AgencyRef(AGENCY, "Pemerintah Kota Bandung")
+    count, (job,) = notify(report, change)
+    assert count == 1
+    assert job.event_type == "report.updated" and job.target_id == "wh_all"
+    assert job.payload["data"]["change"] == change
+    assert "reporter" not in job.payload["data"]
+    assert notify(report, change)[1][0].delivery_id == job.delivery_id  # same event
+    other = notify(report, {**change, "attachment_id": "att_2"})[1][0]
+    assert other.delivery_id != job.delivery_id

@@ -15,6 +15,7 @@ def test_queue_constants_are_the_queues_in_the_template():
     }
     assert config.REPORT_SUBMITTED_QUEUE in names
     assert config.ATTACHMENT_UPLOADS_QUEUE in names
+    assert config.DISPATCH_QUEUE in names
 
 
 def test_every_sqs_handler_gets_partial_batch_responses():
@@ -54,3 +55,17 @@ def test_the_attachments_bucket_is_private_encrypted_versioned_and_notifies_the_
     assert env["ATTACHMENT_UPLOADS_QUEUE_URL"] == {"Ref": "AttachmentUploadsQueue"}
     assert env["ATTACHMENTS_TABLE"] == {"Ref": "AttachmentsTable"}
     json.dumps(template)
+
+
+def test_dispatch_attempts_setting_equals_the_queue_max_receive_count():
+    """The dispatcher gives up (alerts, 'gave_up') exactly when SQS moves the job to the
+    dead-letter queue; both numbers live in infra/resources.json and must agree."""
+    template = load_template()
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    queue = next(
+        r["Properties"]
+        for r in template["Resources"].values()
+        if r.get("Type") == "AWS::SQS::Queue"
+        and r["Properties"].get("QueueName") == config.DISPATCH_QUEUE
+    )
+    assert int(variables["DISPATCH_MAX_ATTEMPTS"]) == queue["RedrivePolicy"]["maxReceiveCount"]
