@@ -27,6 +27,7 @@ class Receiver:
     # statuses to answer with, in order; then `default_status`
     script: list = field(default_factory=list)
     default_status: int = 200
+    port: int = 0  # 0: any free port
     requests: list = field(default_factory=list)  # every request, with the answer given
     rejected_signatures: int = 0
 
@@ -46,7 +47,7 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/satupintu"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
@@ -89,3 +90,42 @@ class Receiver:
 
 def payload_json(r: Received) -> str:
     return json.dumps(r.payload, ensure_ascii=False)
+
+
+def main(argv=None) -> int:
+    """`python -m devstack.receiver --port 9000 --secret whsec_...`: print every verified
+    delivery (type, webhook-id, tracking id) until Ctrl-C."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m devstack.receiver")
+    parser.add_argument("--port", type=int, default=9000)
+    parser.add_argument("--secret", required=True, help="the whsec_... from registration")
+    args = parser.parse_args(argv)
+
+    class Printing(Receiver):
+        def _answer(self, body, headers):
+            status = super()._answer(body, headers)
+            if status == 401:
+                print("rejected: bad signature", flush=True)
+            else:
+                r = self.requests[-1]
+                print(
+                    f"{r.payload['type']}  {r.webhook_id}  "
+                    f"{r.payload['data'].get('tracking_id')}  -> {status}",
+                    flush=True,
+                )
+            return status
+
+    receiver = Printing(secret=args.secret, port=args.port)
+    print(f"listening on {receiver.url} (Ctrl-C to stop)", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        receiver.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -13,9 +13,10 @@ from ..domain.directory import Agency
 from ..domain.identity import Role
 from ..services import webhooks
 from ..services.ports import ReportNotFound
+from .directory import agency_out
 from .endpoint import endpoint, json_response
 from .endpoint import schemas as s
-from .problems import Problem
+from .problems import Problem, invalid_field
 
 bp = Blueprint(__name__)
 log = logging.getLogger(__name__)
@@ -27,45 +28,17 @@ AGENCY_ADMINS = (Role.PLATFORM_ADMIN, Role.AGENCY_ADMIN)
 
 
 def _agency_out(a: Agency):
-    return s.AgencyAdminOut(
-        id=a.id,
-        name=a.name,
-        short_name=a.short_name,
-        type=a.type,
-        parent_id=a.parent_id,
-        region_code=a.region_code,
-        categories=list(a.categories),
-        website=a.website,
-        email=a.email,
-        active=a.active,
-        sqs_queue_url=a.sqs_queue_url,
-    )
+    return agency_out(a, "AgencyAdminOut")
 
 
 def _agency_from(body, agency_id: str) -> Agency:
     directory = bootstrap.directory()
     if body.parent_id and directory.agency(body.parent_id) is None:
-        raise Problem(
-            422,
-            "validation-error",
-            "The request body has invalid fields.",
-            title="Validation failed",
-            errors=[{"field": "parent_id", "message": "unknown agency", "type": "unknown_agency"}],
-        )
+        raise invalid_field("parent_id", "unknown agency", "unknown_agency")
     unknown = [c for c in body.categories if directory.category(c) is None]
     if unknown:
-        raise Problem(
-            422,
-            "validation-error",
-            "The request body has invalid fields.",
-            title="Validation failed",
-            errors=[
-                {
-                    "field": "categories",
-                    "message": f"unknown categories: {', '.join(unknown)}",
-                    "type": "unknown_category",
-                }
-            ],
+        raise invalid_field(
+            "categories", f"unknown categories: {', '.join(unknown)}", "unknown_category"
         )
     return Agency(
         id=agency_id,
@@ -94,13 +67,7 @@ def _agency_from(body, agency_id: str) -> Agency:
 )
 def create_agency(call):
     if not call.body.id:
-        raise Problem(
-            422,
-            "validation-error",
-            "The request body has invalid fields.",
-            title="Validation failed",
-            errors=[{"field": "id", "message": "required", "type": "missing"}],
-        )
+        raise invalid_field("id", "required", "missing")
     if bootstrap.directory().agency(call.body.id) is not None:
         raise Problem(409, "agency-exists", f"Agency {call.body.id} already exists; use PUT.")
     agency = _agency_from(call.body, call.body.id)
@@ -122,13 +89,7 @@ def create_agency(call):
 def put_agency(call):
     agency_id = call.params["agency_id"]
     if call.body.id and call.body.id != agency_id:
-        raise Problem(
-            422,
-            "validation-error",
-            "The body's id differs from the path.",
-            title="Validation failed",
-            errors=[{"field": "id", "message": "must match the path", "type": "mismatch"}],
-        )
+        raise invalid_field("id", "must match the path", "mismatch")
     agency = _agency_from(call.body, agency_id)
     bootstrap.directory().save_agency(agency)
     log.info("agency saved", extra={"agency_id": agency.id, "by": call.principal.username})
@@ -183,13 +144,7 @@ def create_webhook(call):
             dev=settings().stage == "dev",
         )
     except webhooks.InvalidWebhook as e:
-        raise Problem(
-            422,
-            "validation-error",
-            str(e),
-            title="Validation failed",
-            errors=[{"field": e.field, "message": str(e), "type": "invalid"}],
-        ) from None
+        raise invalid_field(e.field, str(e), "invalid", detail=str(e)) from None
     log.info(
         "webhook registered",
         extra={"agency_id": agency_id, "target_id": target.id, "by": call.principal.username},
@@ -411,19 +366,7 @@ def dispose_report(call):
             headers={"Retry-After": "5"},
         ) from None
     except verification.UnknownAgency:
-        raise Problem(
-            422,
-            "validation-error",
-            "The request body has invalid fields.",
-            title="Validation failed",
-            errors=[
-                {
-                    "field": "agency_id",
-                    "message": "unknown or inactive agency",
-                    "type": "unknown_agency",
-                }
-            ],
-        ) from None
+        raise invalid_field("agency_id", "unknown or inactive agency", "unknown_agency") from None
     log.info(
         "report disposed by admin",
         extra={

@@ -12,7 +12,7 @@ from ..lazy import lazy_module
 from ..services.ports import ReportNotFound
 from .endpoint import HeaderParam, endpoint, json_response
 from .endpoint import schemas as s
-from .problems import Problem
+from .problems import Problem, invalid_field
 
 bp = Blueprint(__name__)
 log = logging.getLogger(__name__)
@@ -107,13 +107,7 @@ def request_upload(call):
     except service.NotAllowed as e:
         raise _not_allowed(e) from None
     except service.InvalidUpload as e:
-        raise Problem(
-            422,
-            "validation-error",
-            "The request body has invalid fields.",
-            title="Validation failed",
-            errors=[{"field": e.field, "message": str(e), "type": "invalid_attachment"}],
-        ) from None
+        raise invalid_field(e.field, str(e), "invalid_attachment") from None
     except service.TooManyAttachments as e:
         raise Problem(
             409,

@@ -8,7 +8,7 @@ from .. import bootstrap
 from ..services.ports import InvalidCursor
 from .endpoint import endpoint, json_response
 from .endpoint import schemas as s
-from .problems import Problem
+from .problems import invalid_field
 
 bp = Blueprint(__name__)
 _ERR = ("ProblemOut", "Problem details (RFC 9457).")
@@ -45,34 +45,29 @@ def list_agencies(call):
     try:
         page = bootstrap.directory().agencies(call.query.limit, call.query.cursor)
     except InvalidCursor:
-        raise Problem(
-            422,
-            "validation-error",
-            "The query string has invalid fields.",
-            title="Validation failed",
-            errors=[
-                {
-                    "field": "cursor",
-                    "message": "not a cursor from this API",
-                    "type": "invalid_cursor",
-                }
-            ],
+        raise invalid_field(
+            "cursor", "not a cursor from this API", "invalid_cursor", where="query string"
         ) from None
-    items = [
-        s.AgencyOut(
-            id=a.id,
-            name=a.name,
-            short_name=a.short_name,
-            type=a.type,
-            parent_id=a.parent_id,
-            region_code=a.region_code,
-            categories=list(a.categories),
-            website=a.website,
-            email=a.email,
-        )
-        for a in page.items
-    ]
+    items = [agency_out(a) for a in page.items]
     return json_response(
         s.AgencyPage(items=items, next_cursor=page.next_cursor),
         headers={"Cache-Control": "max-age=60"},
     )
+
+
+def agency_out(a, model: str = "AgencyOut"):
+    """The directory entry as clients see it; ``AgencyAdminOut`` adds admin-only fields."""
+    fields = dict(
+        id=a.id,
+        name=a.name,
+        short_name=a.short_name,
+        type=a.type,
+        parent_id=a.parent_id,
+        region_code=a.region_code,
+        categories=list(a.categories),
+        website=a.website,
+        email=a.email,
+    )
+    if model == "AgencyAdminOut":
+        fields.update(active=a.active, sqs_queue_url=a.sqs_queue_url)
+    return getattr(s, model)(**fields)

@@ -81,3 +81,16 @@ def from_chalice_response(response: Response) -> Response | None:
     slug = CHALICE_CODES.get(body["Code"], "error")
     detail = body["Message"] if response.status_code < 500 else None
     return Problem(response.status_code, slug, detail).response()
+
+
+def invalid_field(
+    field: str, message: str, error_type: str, where: str = "body", detail: str | None = None
+) -> Problem:
+    """422 for one field that failed a check beyond the schema (unknown code, ...)."""
+    return Problem(
+        422,
+        "validation-error",
+        detail or f"The request {where} has invalid fields.",
+        title="Validation failed",
+        errors=[{"field": field, "message": message, "type": error_type}],
+    )

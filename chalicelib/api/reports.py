@@ -15,7 +15,7 @@ from ..services.ports import ReportNotFound
 from .attachments import attachment_out
 from .endpoint import HeaderParam, endpoint, json_response
 from .endpoint import schemas as s
-from .problems import Problem
+from .problems import Problem, invalid_field
 
 bp = Blueprint(__name__)
 log = logging.getLogger(__name__)
@@ -86,18 +86,8 @@ def submit_report(call):
             idempotency_key=key,
         )
     except submission.UnknownCategory as e:
-        raise Problem(
-            422,
-            "validation-error",
-            "The request body has invalid fields.",
-            title="Validation failed",
-            errors=[
-                {
-                    "field": "category",
-                    "message": f"unknown category {e.code!r}; see GET /v1/categories",
-                    "type": "unknown_category",
-                }
-            ],
+        raise invalid_field(
+            "category", f"unknown category {e.code!r}; see GET /v1/categories", "unknown_category"
         ) from None
     except submission.IdempotencyConflict as e:
         raise Problem(422, "idempotency-key-reused", str(e)) from None
