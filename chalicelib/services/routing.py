@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from ..domain import routing
+from ..domain.directory import Agency
 from ..domain.report import Actor, AgencyRef
 from ..domain.status import Status
 from .dispatch import REPORT_ASSIGNED, jobs_for
@@ -59,7 +60,13 @@ def route_submitted(
     reports.save_changes(report, acknowledge=True)
     jobs = 0
     if decision.routed:
-        jobs = announce_assignment(report, directory=directory, targets=targets, dispatch=dispatch)
+        jobs = announce_assignment(
+            report,
+            directory=directory,
+            targets=targets,
+            dispatch=dispatch,
+            agency=decision.agency,  # already read (cached directory): no extra lookup
+        )
     return RouteResult(
         tracking_id,
         decision.agency.id if decision.routed else None,
@@ -70,7 +77,12 @@ def route_submitted(
 
 
 def announce_assignment(
-    report, *, directory: Directory, targets: WebhookTargets, dispatch: DispatchQueue
+    report,
+    *,
+    directory: Directory,
+    targets: WebhookTargets,
+    dispatch: DispatchQueue,
+    agency: Agency | None = None,
 ) -> int:
     """Enqueue report.assigned for the agency the report is disposed to. Safe to repeat:
     the jobs are built from the recorded disposition, so their ids and payloads are the
@@ -83,7 +95,7 @@ def announce_assignment(
         and report.status == Status.AWAITING_FOLLOWUP
     ):
         return 0
-    agency = directory.agency(report.agency.id)
+    agency = agency or directory.agency(report.agency.id)
     if agency is None:
         return 0
     jobs = jobs_for(report, agency, targets, REPORT_ASSIGNED, routed.decided_at)
