@@ -239,14 +239,19 @@ def rotate_webhook_secret(call):
     "/v1/admin/deliveries",
     "GET",
     summary="Delivery attempts for a report",
+    description="Platform admins see every attempt; an agency admin sees the attempts to "
+    "their own agency's targets (to debug their receiver).",
     tags=("admin",),
-    roles=PLATFORM,
+    roles=AGENCY_ADMINS,
     query="DeliveriesQuery",
     responses={200: ("DeliveryList", "Every attempt, oldest first."), **_ERRORS},
 )
 def list_deliveries(call):
     tracking_id = tracking_ids.normalise(call.query.tracking_id)
     attempts = bootstrap.deliveries().attempts(tracking_id)
+    p = call.principal
+    if not p.has_any(Role.PLATFORM_ADMIN):
+        attempts = [a for a in attempts if p.agency_id and a.agency_id == p.agency_id]
     items = [
         s.DeliveryOut(**{k: getattr(a, k) for k in s.DeliveryOut.model_fields}) for a in attempts
     ]

@@ -230,8 +230,11 @@ class Dispatcher:
     def disable(self, target, reason: str) -> None:
         from dataclasses import replace
 
+        # Start from the stored target, not the copy read before the POST: a secret
+        # rotated meanwhile must survive.
+        current = self.targets.get(target.agency_id, target.id) or target
         self.targets.save(
-            replace(target, active=False, disabled_reason=reason, updated_at=self.clock.now())
+            replace(current, active=False, disabled_reason=reason, updated_at=self.clock.now())
         )
         self.alerts.alert(
             "Webhook disabled",

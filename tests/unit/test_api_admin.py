@@ -483,11 +483,23 @@ def test_no_attempts_is_an_empty_list(client):
     assert json.loads(r.body) == {"items": []}
 
 
-@pytest.mark.parametrize("headers", [BANDUNG_ADMIN, BANDUNG_OFFICER])
-def test_deliveries_are_platform_admin_only(client, deliveries, clock, headers):
+def test_officers_cannot_read_the_delivery_log(client, deliveries, clock):
     deliveries.record(_attempt("23456789AB", 1, "delivered", clock))
-    r = get(client, "/v1/admin/deliveries?tracking_id=23456789AB", headers)
+    r = get(client, "/v1/admin/deliveries?tracking_id=23456789AB", BANDUNG_OFFICER)
     assert r.status_code == 403
+
+
+def test_an_agency_admin_sees_only_attempts_to_their_agency(client, deliveries, clock):
+    from dataclasses import replace
+
+    deliveries.record(_attempt("23456789AB", 1, "delivered", clock))
+    other = replace(_attempt("23456789AB", 1, "retry", clock), agency_id="kemenkes")
+    deliveries.record(other)
+    r = get(client, "/v1/admin/deliveries?tracking_id=23456789AB", BANDUNG_ADMIN)
+    assert r.status_code == 200
+    assert [i["agency_id"] for i in json.loads(r.body)["items"]] == [BANDUNG]
+    everything = get(client, "/v1/admin/deliveries?tracking_id=23456789AB", PLATFORM_ADMIN)
+    assert len(json.loads(everything.body)["items"]) == 2
 
 
 def test_deliveries_need_a_tracking_id(client):
