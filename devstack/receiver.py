@@ -4,7 +4,6 @@ handy for trying webhooks by hand."""
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from dataclasses import dataclass, field
@@ -86,10 +85,6 @@ class Receiver:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
-
-
-def payload_json(r: Received) -> str:
-    return json.dumps(r.payload, ensure_ascii=False)
 
 
 def main(argv=None) -> int:

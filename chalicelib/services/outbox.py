@@ -1,5 +1,6 @@
-"""Nothing stranded: reports stay in the outbox until the router acknowledges them; the
-sweeper re-publishes whatever was left there (a failed enqueue, a lost message)."""
+"""Nothing stranded: reports stay in the outbox until the router acknowledges them (in its
+disposition transaction); the sweeper re-publishes whatever was left there (a failed
+enqueue, a lost message)."""
 
 from __future__ import annotations
 
@@ -7,18 +8,9 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from .ports import Clock, EventPublisher, ReportNotFound, ReportRepository
+from .ports import Clock, EventPublisher, ReportRepository
 
 log = logging.getLogger(__name__)
-
-
-def acknowledge(reports: ReportRepository, tracking_id: str) -> bool:
-    """Returns False for an unknown report (a message that is not ours to retry)."""
-    try:
-        reports.acknowledge_submitted(tracking_id)
-    except ReportNotFound:
-        return False
-    return True
 
 
 @dataclass(frozen=True)

@@ -108,10 +108,8 @@ def _already_routed(report, reports, directory, targets, dispatch, clock) -> Rou
     happened between the disposition and the enqueue); repeating it is harmless."""
     routed = report.routing
     jobs = announce_assignment(report, directory=directory, targets=targets, dispatch=dispatch)
-    try:
-        reports.acknowledge_submitted(report.tracking_id)
-    except Exception:  # already acknowledged or gone: nothing to do
-        log.debug("acknowledge after redelivery failed", exc_info=True)
+    # Idempotent (REMOVE of an absent attribute); any other failure retries the message.
+    reports.acknowledge_submitted(report.tracking_id)
     return RouteResult(
         report.tracking_id,
         report.agency.id if report.agency else None,

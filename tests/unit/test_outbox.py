@@ -34,36 +34,13 @@ def add(reports, directory, clock):
     return _add
 
 
-# -- acknowledge ---------------------------------------------------------------------------
-
-
-def test_acknowledge_takes_the_report_out_of_the_outbox(reports, add):
-    a, b = add("a"), add("b")
-    assert outbox.acknowledge(reports, a) is True
-    assert a not in reports.outbox
-    assert b in reports.outbox
-
-
-def test_acknowledge_twice_is_harmless(reports, add):
-    a = add()
-    assert outbox.acknowledge(reports, a) is True
-    assert outbox.acknowledge(reports, a) is True  # SQS delivers at least once
-    assert reports.outbox == {}
-
-
-def test_acknowledge_unknown_report_returns_false(reports, add):
-    a = add()
-    assert outbox.acknowledge(reports, "YYYYYYYYYV") is False
-    assert list(reports.outbox) == [a]
-
-
 # -- sweep ---------------------------------------------------------------------------------
 
 
 def test_sweep_republishes_only_old_unacknowledged_reports(reports, publisher, clock, add):
     old = add("old")
     old_but_acknowledged = add("old, acknowledged")
-    outbox.acknowledge(reports, old_but_acknowledged)
+    reports.acknowledge_submitted(old_but_acknowledged)
     clock.advance(minutes=1)
     recent = add("recent")
     clock.advance(seconds=90)  # old: 2m30s > grace; recent: 1m30s < grace
@@ -83,7 +60,7 @@ def test_sweep_keeps_republishing_until_acknowledged(reports, publisher, clock, 
     outbox.sweep(reports, publisher, clock, grace=GRACE)
     assert publisher.published == [a, a]
 
-    outbox.acknowledge(reports, a)
+    reports.acknowledge_submitted(a)
     result = outbox.sweep(reports, publisher, clock, grace=GRACE)
     assert (result.republished, result.failed) == (0, 0)
     assert publisher.published == [a, a]
@@ -108,7 +85,7 @@ def test_failed_republish_is_counted_and_left_for_next_time(reports, publisher, 
 def test_nothing_is_swept_after_acknowledgement(reports, publisher, clock, add):
     ids = [add(str(n)) for n in range(3)]
     for tid in ids:
-        outbox.acknowledge(reports, tid)
+        reports.acknowledge_submitted(tid)
     clock.advance(hours=1)
 
     result = outbox.sweep(reports, publisher, clock, grace=GRACE)

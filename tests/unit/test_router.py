@@ -496,3 +496,15 @@ def test_handler_retries_when_the_dispatch_queue_is_down(
     dispatch_queue.failing = False
     assert on_report_submitted(event, None) == {"batchItemFailures": []}
     assert len(dispatch_queue.jobs) == 3
+
+
+def test_a_failed_acknowledgement_on_redelivery_retries_the_message(reports, add, run, monkeypatch):
+    tid = add()
+    run(tid)
+
+    def throttled(tracking_id):
+        raise RuntimeError("ProvisionedThroughputExceeded")
+
+    monkeypatch.setattr(reports, "acknowledge_submitted", throttled)
+    with pytest.raises(RuntimeError):
+        run(tid)  # the handler reports the record as failed; SQS delivers it again
