@@ -49,10 +49,15 @@ def test_routable_report_reaches_the_webhook(stack, http, receiver):
     assert public["status_label"] == "Belum Ditindaklanjuti"
 
     admin = {"Authorization": f"Bearer {stack.token('admin')}"}
-    log = http.get(
-        f"{stack.url}/v1/admin/deliveries", params={"tracking_id": tid}, headers=admin
-    ).json()["items"]
-    assert [(d["outcome"], d["http_status"]) for d in log] == [("delivered", 200)]
+
+    def log():
+        return http.get(
+            f"{stack.url}/v1/admin/deliveries", params={"tracking_id": tid}, headers=admin
+        ).json()["items"]
+
+    # The dispatcher records the attempt after the receiver has answered.
+    assert receiver.wait_for(lambda _: log())
+    assert [(d["outcome"], d["http_status"]) for d in log()] == [("delivered", 200)]
 
 
 def test_unroutable_report_waits_then_an_admin_disposes_it(stack, http, receiver):
