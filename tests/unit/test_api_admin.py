@@ -9,10 +9,11 @@ from app import app
 from chalicelib import bootstrap
 from chalicelib.adapters import jwt_verifier
 from chalicelib.domain.directory import Agency, Category
-from chalicelib.domain.report import Channel, Report, Reporter, ReportKind
+from chalicelib.domain.report import Channel
 from chalicelib.services import webhooks
 from chalicelib.services.ports import DeliveryAttempt
 from chalicelib.services.routing import route_submitted
+from tests.builders import submitted_report
 from tests.fakes import FakeDeliveryLog, FakeDirectory
 from tests.unit.api_helpers import AUDIENCE, ISSUER, StaticJwks, bearer, problem
 
@@ -510,27 +511,13 @@ def test_deliveries_need_a_tracking_id(client):
 
 # -- the verification queue and the admin's view of a report ---------------------------------
 
-SITI = Reporter("Siti Rahayu", "+6281234567890", "siti.rahayu@example.id")
-
 
 @pytest.fixture
 def routed(reports, directory, targets, dispatch_queue, clock):
     """Submit a report and let the router decide; returns its tracking id."""
 
     def _routed(tracking_id, **fields):
-        defaults = dict(
-            kind=ReportKind.COMPLAINT,
-            title="Jalan berlubang di depan pasar",
-            description="Jalan di depan Pasar Kosambi berlubang besar sejak tiga bulan.",
-            channel=Channel.WEB,
-            anonymous=False,
-            confidential=False,
-            access_token_hash="h" * 64,
-            reporter=SITI,
-            category="infrastruktur",
-            region="32.73",
-        )
-        report = Report.submit(at=clock.now(), tracking_id=tracking_id, **{**defaults, **fields})
+        report = submitted_report(clock.now(), tracking_id, **{"channel": Channel.WEB, **fields})
         reports.add_new(report, None)
         clock.advance(seconds=1)
         route_submitted(

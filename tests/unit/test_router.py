@@ -7,11 +7,12 @@ import pytest
 
 from chalicelib.domain.directory import Agency, Category
 from chalicelib.domain.errors import ConcurrentUpdate
-from chalicelib.domain.report import Actor, Channel, Report, Reporter, ReportKind
+from chalicelib.domain.report import Actor
 from chalicelib.domain.status import Status
 from chalicelib.services.dispatch import REPORT_ASSIGNED, delivery_id
 from chalicelib.services.ports import WebhookTarget
 from chalicelib.services.routing import route_submitted
+from tests.builders import submitted_report
 from tests.fakes import FakeDirectory
 from tests.unit.lambda_events import sqs_event, sqs_record
 
@@ -33,7 +34,6 @@ AGENCIES = [
     Agency("kemenimipas-imigrasi", "Direktorat Jenderal Imigrasi", "ministry"),
     Agency("pln", "PT PLN (Persero)", "soe", categories=("energi-listrik",)),
 ]
-REPORTER = Reporter("Siti Rahayu", "+6281234567890", "siti.rahayu@example.id")
 
 
 @pytest.fixture
@@ -68,19 +68,7 @@ def targets(targets):
 @pytest.fixture
 def add(reports, clock):
     def _add(tracking_id="23456789AB", **fields):
-        defaults = dict(
-            kind=ReportKind.COMPLAINT,
-            title="Jalan berlubang di depan pasar",
-            description="Jalan di depan Pasar Kosambi berlubang besar sejak tiga bulan.",
-            channel=Channel.API,
-            anonymous=False,
-            confidential=False,
-            access_token_hash="h" * 64,
-            reporter=REPORTER,
-            category="infrastruktur",
-            region="32.73.01",
-        )
-        report = Report.submit(at=clock.now(), tracking_id=tracking_id, **{**defaults, **fields})
+        report = submitted_report(clock.now(), tracking_id, **{"region": "32.73.01", **fields})
         reports.add_new(report, None)
         return tracking_id
 
