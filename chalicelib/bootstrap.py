@@ -17,6 +17,25 @@ class SystemClock:
         return datetime.now(UTC)
 
 
+class ShiftedClock:
+    """The local stack's clock: real time plus the offset in a file that
+    ``python -m devstack clock +12d`` writes (read on every call, so the API server and
+    the event pump move together)."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def now(self) -> datetime:
+        from datetime import timedelta
+        from pathlib import Path
+
+        try:
+            offset = float(Path(self.path).read_text().strip() or 0)
+        except (OSError, ValueError):
+            offset = 0.0
+        return datetime.now(UTC) + timedelta(seconds=offset)
+
+
 def _build(name: str):
     if name == "reports":
         from .adapters.report_repository import DynamoReportRepository
@@ -31,7 +50,24 @@ def _build(name: str):
 
         return DynamoDirectory(cache_seconds=settings().category_cache_seconds)
     if name == "clock":
-        return SystemClock()
+        path = settings().clock_file
+        return ShiftedClock(path) if path else SystemClock()
+    if name == "calendar":
+        from .domain.calendar import WorkingCalendar
+
+        return WorkingCalendar(settings().time_zone)
+    if name == "uow":
+        from .adapters.unit_of_work import DynamoUnitOfWork
+
+        return DynamoUnitOfWork
+    if name == "messages":
+        from .adapters.notifications import SqsReporterMessages
+
+        return SqsReporterMessages()
+    if name == "identity_log":
+        from .adapters.identity_log import DynamoIdentityLog
+
+        return DynamoIdentityLog()
     if name == "targets":
         from .adapters.webhook_targets import DynamoWebhookTargets
 
@@ -114,22 +150,33 @@ def dispatcher():
     return get("dispatcher")
 
 
-def notifier():
-    """report.updated for the assigned agency, as dispatch jobs."""
-    from .services.dispatch import AgencyNotifier
+def unit_of_work():
+    """A fresh unit of work (the factory is what tests override)."""
+    return get("uow")()
 
-    return AgencyNotifier(directory(), targets(), dispatch_queue())
+
+def outlets():
+    from .services.messagebus import Outlets
+
+    return Outlets(directory(), targets(), dispatch_queue(), get("messages"))
+
+
+def workflow():
+    """Built from the parts above on each call (cheap), so overrides in tests apply."""
+    from .services.workflow import Workflow
+
+    return Workflow(get("uow"), directory(), clock(), outlets(), get("calendar"))
 
 
 def attachment_service():
-    """Built from the parts above on each call (cheap), so overrides in tests apply."""
     from .services.attachments import AttachmentService, Limits
 
     return AttachmentService(
         reports=reports(),
         attachments=get("attachments"),
         store=get("store"),
-        publisher=notifier(),
+        uow=get("uow"),
+        outlets=outlets(),
         directory=directory(),
         clock=clock(),
         limits=Limits.from_settings(settings()),

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 REPORT_SUBMITTED_QUEUE = "satupintu-report-submitted"
 DISPATCH_QUEUE = "satupintu-dispatch"
 ATTACHMENT_UPLOADS_QUEUE = "satupintu-attachment-uploads"
+NOTIFICATIONS_QUEUE = "satupintu-notifications"
 
 # What the platform can verify by magic bytes. ATTACHMENT_TYPES may narrow it, not widen it.
 SUPPORTED_ATTACHMENT_TYPES = ("image/jpeg", "image/png", "image/webp", "application/pdf")
@@ -51,6 +52,12 @@ class Settings:
     idempotency_ttl_seconds: int = 24 * 3600
     outbox_grace_seconds: int = 120
     category_cache_seconds: int = 300
+    audit_table: str = "satupintu-audit"
+    notifications_queue_url: str | None = None
+    mail_sender: str | None = None  # a verified SES identity
+    portal_url: str = "http://127.0.0.1:8000"  # links in messages to reporters
+    time_zone: str = "Asia/Jakarta"
+    clock_file: str | None = None  # local stack only: a shifted clock (python -m devstack clock)
 
     def require_token_secret(self) -> bytes:
         if not self.token_secret:
@@ -119,4 +126,11 @@ def settings() -> Settings:
         attachment_max_count=_positive_int("ATTACHMENT_MAX_COUNT", 5),
         attachment_types=_attachment_types(_env("ATTACHMENT_TYPES")),
         attachment_url_seconds=min(_positive_int("ATTACHMENT_URL_SECONDS", 300), 300),
+        audit_table=_env("AUDIT_TABLE", "satupintu-audit"),
+        notifications_queue_url=_env("NOTIFICATIONS_QUEUE_URL"),
+        mail_sender=_env("MAIL_SENDER"),
+        portal_url=_env("PORTAL_URL", "http://127.0.0.1:8000").rstrip("/"),
+        time_zone=_env("TIME_ZONE", "Asia/Jakarta"),
+        # Only the local stack sets it, and only in dev does the clock read it.
+        clock_file=_env("SATUPINTU_CLOCK_FILE") if stage == "dev" else None,
     )

@@ -59,6 +59,7 @@ def seed_directory() -> tuple[int, int]:
                     examples=c.get("examples") or None,
                     auto_route=c.get("auto_route", True),
                     lead_agency=c.get("lead_agency"),
+                    service_levels=c.get("service_levels"),
                 )
             )
     from chalicelib.adapters.directory import DynamoDirectory

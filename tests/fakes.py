@@ -81,11 +81,48 @@ class InMemoryReports:
         report.version += 1
         self.reports[report.tracking_id] = copy.deepcopy(report)
 
+    def get_many(self, tracking_ids):
+        return [self.get(t) for t in tracking_ids if t in self.reports]
+
+    def _keys(self, tracking_id):
+        from chalicelib.adapters.report_repository import index_keys
+
+        return index_keys(self.reports[tracking_id])
+
     def verification_queue(self, limit):
         waiting = sorted(
-            (r.created_at, tid) for tid, r in self.reports.items() if r.needs_verification
+            (self._keys(tid)["queue_key"], tid)
+            for tid, r in self.reports.items()
+            if r.needs_verification
         )
-        return [tid for _, tid in waiting[:limit]]
+        return [self.get(tid) for _, tid in waiting[:limit]]
+
+    def inbox(self, partitions, *, by_category, limit, after, before):
+        field = "inbox_cat_pk" if by_category else "inbox_pk"
+        self.inbox_reads = 0
+        items = []
+        for partition in partitions:
+            found = sorted(
+                (k["inbox_sk"], tid)
+                for tid in self.reports
+                if (k := self._keys(tid))[field] == partition
+                and (after is None or k["inbox_sk"] > after)
+                and (before is None or k["inbox_sk"] < before)
+            )[: limit + 1]
+            self.inbox_reads += len(found)
+            items += found
+        items.sort()
+        page = items[:limit]
+        next_key = page[-1][0] if len(items) > limit else None
+        return [self.get(tid) for _, tid in page], next_key
+
+    def due(self, now, limit):
+        found = []
+        for tid in self.reports:
+            k = self._keys(tid)
+            if k["due_at"] is not None and k["due_at"] <= now:
+                found.append((k["due_at"], tid))
+        return [tid for _, tid in sorted(found)]
 
     def get_idempotency(self, key):
         return self.idempotency.get(key)
@@ -98,6 +135,116 @@ class InMemoryReports:
     def unacknowledged(self, older_than, limit):
         due = sorted((at, tid) for tid, at in self.outbox.items() if at < older_than)
         return [tid for _, tid in due[:limit]]
+
+
+class InMemoryUnitOfWork:
+    """Stages like the DynamoDB one: nothing is stored unless every version still
+    matches and every slot is still pending at commit."""
+
+    def __init__(self, reports: InMemoryReports, attachments=None, audit=None):
+        self.store = reports
+        self.reports = _StagedReports(self, reports)
+        self.attachments = _StagedAttachments(self, attachments)
+        self.audit = _StagedAudit(self, audit)
+        self.staged = []  # (kind, object)
+        self.seen = []
+        self._ack = {}  # id(report) -> acknowledge the outbox too
+        self.commits = 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.staged.clear()
+
+    def commit(self):
+        for kind, obj in self.staged:
+            if kind == "report":
+                stored = self.store.reports.get(obj.tracking_id)
+                if stored is None or stored.version != obj.version:
+                    self.staged.clear()
+                    raise ConcurrentUpdate(obj.tracking_id)
+            if kind == "attachment":
+                current = self.attachments.repo.items.get((obj.tracking_id, obj.id))
+                if current is None or current.status is not AttachmentStatus.PENDING:
+                    self.staged.clear()
+                    raise AttachmentAlreadyDecided(obj.id)
+        for kind, obj in self.staged:
+            if kind == "report":
+                report, acknowledge = obj, self._ack.pop(id(obj), False)
+                self.store.save_changes(report, acknowledge=acknowledge)
+            elif kind == "attachment":
+                self.attachments.repo.items[(obj.tracking_id, obj.id)] = obj
+            else:
+                self.audit.log.append(obj)
+        self.commits += 1
+        self.staged.clear()
+
+    def collect_new_events(self):
+        events = []
+        for report in self.seen:
+            events += report.events
+            report.events.clear()
+        return events
+
+
+class _StagedReports:
+    def __init__(self, uow, repo):
+        self.uow, self.repo = uow, repo
+
+    def __getattr__(self, name):
+        return getattr(self.repo, name)
+
+    def get(self, tracking_id):
+        report = self.repo.get(tracking_id)
+        self.uow.seen.append(report)
+        return report
+
+    def save(self, report, *, acknowledge=False):
+        if report not in self.uow.seen:
+            self.uow.seen.append(report)
+        self.uow._ack[id(report)] = acknowledge
+        self.uow.staged.append(("report", report))
+
+
+class _StagedAttachments:
+    def __init__(self, uow, repo):
+        self.uow, self.repo = uow, repo
+
+    def decide(self, attachment):
+        self.uow.staged.append(("attachment", attachment))
+
+
+class _StagedAudit:
+    def __init__(self, uow, log):
+        self.uow = uow
+        self.log = log if log is not None else []
+
+    def record(self, entry):
+        self.uow.staged.append(("audit", entry))
+
+
+class FakeIdentityLog:
+    def __init__(self):
+        self.entries = []
+
+    def for_report(self, tracking_id):
+        return [e for e in self.entries if e.tracking_id == tracking_id]
+
+    def for_month(self, month, limit):
+        found = [e for e in self.entries if f"{e.at:%Y-%m}" == month]
+        return sorted(found, key=lambda e: e.at, reverse=True)[:limit]
+
+
+class FakeMessages:
+    def __init__(self):
+        self.messages = []
+        self.failing = False
+
+    def enqueue(self, messages):
+        if self.failing:
+            raise ConnectionError("notifications queue unavailable")
+        self.messages.extend(messages)
 
 
 class FakePublisher:
@@ -142,11 +289,6 @@ class InMemoryAttachments:
         current = self.items.get((attachment.tracking_id, attachment.id))
         if current is None or current.status is not AttachmentStatus.PENDING:
             raise AttachmentAlreadyDecided(attachment.id)
-
-    def accept(self, attachment, report):
-        self._decide(attachment)
-        self.reports.save_changes(report)  # ConcurrentUpdate if the version moved
-        self.items[(attachment.tracking_id, attachment.id)] = attachment
 
     def reject(self, attachment):
         self._decide(attachment)

@@ -1,5 +1,5 @@
-"""Attachment slots in DynamoDB; acceptance is written in one transaction with the
-report's timeline event (optimistic locking on the report, as for status changes)."""
+"""Attachment slots in DynamoDB. Acceptance is staged in a unit of work together with the
+report's timeline event (``adapters/unit_of_work.py``)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from ..domain.attachment import Attachment, AttachmentStatus, RejectReason
-from ..domain.errors import ConcurrentUpdate
-from ..domain.report import Actor, Report
+from ..domain.report import Actor
 from ..services.ports import AttachmentAlreadyDecided, SlotsChanged
-from .dynamodb_models import SLOTS_COUNTER, AttachmentItem, ReportEventItem, ReportItem
-from .report_repository import _conditional_failures, _event_item
+from .dynamodb_models import SLOTS_COUNTER, AttachmentItem
+from .report_repository import _conditional_failures
 
 _DECISION_FIELDS = (
     "status",
@@ -87,7 +86,7 @@ def _from_item(item: AttachmentItem) -> Attachment:
     )
 
 
-def _decision_actions(a: Attachment) -> list:
+def decision_actions(a: Attachment) -> list:
     item = _to_item(a)
     actions = []
     for name in _DECISION_FIELDS:
@@ -148,47 +147,13 @@ class DynamoAttachmentRepository:
             return None
         return _from_item(item)
 
-    def accept(self, attachment: Attachment, report: Report) -> None:
-        events = [_event_item(report.tracking_id, e) for e in report.pending_events]
-        report_item = ReportItem(report.tracking_id)
-        report_item.version = report.version
-        try:
-            with TransactWrite(connection=self.connection) as tx:
-                for event in events:
-                    tx.save(event, condition=ReportEventItem.seq.does_not_exist())
-                tx.update(
-                    AttachmentItem(attachment.tracking_id, attachment.id),
-                    actions=_decision_actions(attachment),
-                    condition=AttachmentItem.status == AttachmentStatus.PENDING.value,
-                )
-                # The version condition (PynamoDB adds it) serialises this with every
-                # other change to the report, so timeline sequence numbers never clash.
-                tx.update(
-                    report_item,
-                    actions=[
-                        ReportItem.updated_at.set(report.updated_at),
-                        ReportItem.event_count.set(report.event_count + len(report.pending_events)),
-                    ],
-                    condition=ReportItem.tracking_id.exists(),
-                )
-        except TransactWriteError as error:
-            failed = _conditional_failures(error)
-            if len(failed) == len(events) + 2 and failed[len(events)]:
-                raise AttachmentAlreadyDecided(attachment.id) from error
-            if any(failed):
-                raise ConcurrentUpdate(report.tracking_id) from error
-            raise
-        report.event_count += len(report.pending_events)
-        report.pending_events.clear()
-        report.version = report_item.version
-
     def reject(self, attachment: Attachment) -> None:
         item = AttachmentItem(attachment.tracking_id, attachment.id)
         try:
             with TransactWrite(connection=self.connection) as tx:
                 tx.update(
                     item,
-                    actions=_decision_actions(attachment),
+                    actions=decision_actions(attachment),
                     condition=AttachmentItem.status == AttachmentStatus.PENDING.value,
                 )
         except TransactWriteError as error:

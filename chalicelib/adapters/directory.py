@@ -21,6 +21,7 @@ def _category(item: CategoryItem) -> Category:
         description=item.description,
         auto_route=item.auto_route,
         lead_agency=item.lead_agency,
+        service_levels=_levels(item.service_levels),
     )
 
 
@@ -37,7 +38,15 @@ def _agency(item: AgencyItem) -> Agency:
         website=item.website,
         active=item.active,
         sqs_queue_url=item.sqs_queue_url,
+        service_levels=_levels(item.service_levels),
     )
+
+
+def _levels(raw) -> dict | None:
+    if raw is None:
+        return None
+    values = raw.as_dict() if hasattr(raw, "as_dict") else dict(raw)
+    return {k: int(v) for k, v in values.items()} or None
 
 
 def encode_cursor(last_key: dict | None) -> str | None:
@@ -129,5 +138,6 @@ class DynamoDirectory:
             website=agency.website,
             active=agency.active,
             sqs_queue_url=agency.sqs_queue_url,
+            service_levels=dict(agency.service_levels) if agency.service_levels else None,
         ).save()
         self._agencies = None  # this container sees its own change at once

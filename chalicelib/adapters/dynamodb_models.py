@@ -12,7 +12,7 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from ..config import settings
@@ -50,15 +50,77 @@ class RoutingMap(MapAttribute):
     agency_id = UnicodeAttribute(null=True)
 
 
+DEADLINE_SHARDS = 8  # spreads the scheduler's sparse index over partitions
+
+
+class DeadlineMap(MapAttribute):
+    kind = UnicodeAttribute()
+    due = UTCDateTimeAttribute()
+    warn_at = UTCDateTimeAttribute(null=True)
+    state = UnicodeAttribute()
+
+
+class PauseMap(MapAttribute):
+    kind = UnicodeAttribute()
+    working_days_left = NumberAttribute()
+    since = UTCDateTimeAttribute()
+
+
+class RatingMap(MapAttribute):
+    score = NumberAttribute()
+    comment = UnicodeAttribute(null=True)
+    at = UTCDateTimeAttribute()
+
+
+class ArchivalMap(MapAttribute):
+    reason = UnicodeAttribute()
+    message = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+
+
 class VerificationIndex(GlobalSecondaryIndex):
-    """Sparse index: the admins' verification queue, oldest first."""
+    """Sparse index: the admins' verification queue, transferred reports first, then
+    oldest first. All attributes projected: the queue is listed without a read per item."""
 
     class Meta:
-        index_name = "verification"
-        projection = KeysOnlyProjection()
+        index_name = "verification-queue"
+        projection = AllProjection()
 
     verification = UnicodeAttribute(hash_key=True)
-    created_at = UTCDateTimeAttribute(range_key=True)
+    queue_key = UnicodeAttribute(range_key=True)
+
+
+class InboxIndex(GlobalSecondaryIndex):
+    """An agency's reports by status (``<agency>#<status>``), nearest deadline first."""
+
+    class Meta:
+        index_name = "inbox"
+        projection = AllProjection()
+
+    inbox_pk = UnicodeAttribute(hash_key=True)
+    inbox_sk = UnicodeAttribute(range_key=True)
+
+
+class InboxCategoryIndex(GlobalSecondaryIndex):
+    """The same, narrowed to one category (``<agency>#<status>#<category>``)."""
+
+    class Meta:
+        index_name = "inbox-category"
+        projection = AllProjection()
+
+    inbox_cat_pk = UnicodeAttribute(hash_key=True)
+    inbox_sk = UnicodeAttribute(range_key=True)
+
+
+class DeadlineIndex(GlobalSecondaryIndex):
+    """Sparse: reports with something for the scheduler to do, by when (``due#<shard>``)."""
+
+    class Meta:
+        index_name = "deadlines"
+        projection = KeysOnlyProjection()
+
+    due_shard = UnicodeAttribute(hash_key=True)
+    due_at = UTCDateTimeAttribute(range_key=True)
 
 
 class OutboxIndex(GlobalSecondaryIndex):
@@ -88,6 +150,7 @@ class ReportItem(Model):
     region = UnicodeAttribute(null=True)
     location = LocationMap(null=True)
     incident_date = UnicodeAttribute(null=True)
+    language = UnicodeAttribute(null=True)
     status = UnicodeAttribute()
     agency_id = UnicodeAttribute(null=True)
     agency_name = UnicodeAttribute(null=True)
@@ -96,12 +159,33 @@ class ReportItem(Model):
     access_token_hash = UnicodeAttribute()
     event_count = NumberAttribute(default=0)
     routing = RoutingMap(null=True)
+    deadline = DeadlineMap(null=True)
+    paused = PauseMap(null=True)
+    first_response_at = UTCDateTimeAttribute(null=True)
+    final_response_at = UTCDateTimeAttribute(null=True)
+    completed_at = UTCDateTimeAttribute(null=True)
+    reopen_until = UTCDateTimeAttribute(null=True)
+    rating = RatingMap(null=True)
+    archival = ArchivalMap(null=True)
+    duplicate_of = UnicodeAttribute(null=True)
+    duplicates = ListAttribute(of=UnicodeAttribute, null=True)
+    transferred_at = UTCDateTimeAttribute(null=True)
+    # sparse index keys, derived from the report on every write
     outbox = UnicodeAttribute(null=True)
     verification = UnicodeAttribute(null=True)
+    queue_key = UnicodeAttribute(null=True)
+    inbox_pk = UnicodeAttribute(null=True)
+    inbox_cat_pk = UnicodeAttribute(null=True)
+    inbox_sk = UnicodeAttribute(null=True)
+    due_shard = UnicodeAttribute(null=True)
+    due_at = UTCDateTimeAttribute(null=True)
     version = VersionAttribute()
 
     outbox_index = OutboxIndex()
     verification_index = VerificationIndex()
+    inbox_index = InboxIndex()
+    inbox_category_index = InboxCategoryIndex()
+    deadline_index = DeadlineIndex()
 
 
 class ReportEventItem(Model):
@@ -117,6 +201,7 @@ class ReportEventItem(Model):
     from_status = UnicodeAttribute(null=True)
     to_status = UnicodeAttribute()
     note = UnicodeAttribute(null=True)
+    visibility = UnicodeAttribute(null=True)  # absent: public (events stored before it)
 
 
 class IdempotencyItem(Model):
@@ -143,6 +228,7 @@ class CategoryItem(Model):
     examples = ListAttribute(of=UnicodeAttribute, null=True)
     auto_route = BooleanAttribute(default=True)
     lead_agency = UnicodeAttribute(null=True)
+    service_levels = MapAttribute(null=True)  # raw map: {"first_response_days": 7}
 
 
 class AgencyItem(Model):
@@ -161,6 +247,7 @@ class AgencyItem(Model):
     website = UnicodeAttribute(null=True)
     active = BooleanAttribute(default=True)
     sqs_queue_url = UnicodeAttribute(null=True)
+    service_levels = MapAttribute(null=True)
 
 
 class WebhookTargetItem(Model):
@@ -238,3 +325,19 @@ class AttachmentItem(Model):
     reason = UnicodeAttribute(null=True)
     reason_detail = UnicodeAttribute(null=True)
     decided_at = UTCDateTimeAttribute(null=True)
+
+
+class IdentityAccessItem(Model):
+    """One read of an anonymous reporter's identity by a platform admin (who, when, why).
+    Partition ``report#<tracking_id>`` for a report's log and ``all#<yyyy-mm>`` for the
+    month's log; written in the same transaction as nothing else, before the answer."""
+
+    class Meta(_Meta):
+        table_name = _cfg.audit_table
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)  # <at iso>#<random>
+    tracking_id = UnicodeAttribute()
+    admin = UnicodeAttribute()
+    reason = UnicodeAttribute()
+    at = UTCDateTimeAttribute()

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import hashlib
+from datetime import UTC, date, datetime
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from ..domain.errors import ConcurrentUpdate
+from ..domain.deadlines import Deadline, DeadlineKind, DeadlineState, Pause
 from ..domain.report import (
     Actor,
     AgencyRef,
+    Archival,
+    ArchiveReason,
     Channel,
     Location,
+    Rating,
     Report,
     Reporter,
     ReportKind,
     RoutingNote,
     TimelineEvent,
+    Visibility,
 )
 from ..domain.status import Status
 from ..services.ports import (
@@ -28,10 +33,15 @@ from ..services.ports import (
     TrackingIdTaken,
 )
 from .dynamodb_models import (
+    DEADLINE_SHARDS,
     OUTBOX_PENDING,
     VERIFICATION_PENDING,
+    ArchivalMap,
+    DeadlineMap,
     IdempotencyItem,
     LocationMap,
+    PauseMap,
+    RatingMap,
     ReporterMap,
     ReportEventItem,
     ReportItem,
@@ -104,45 +114,6 @@ class DynamoReportRepository:
     def timeline(self, tracking_id: str) -> list[TimelineEvent]:
         return [_from_event_item(e) for e in ReportEventItem.query(tracking_id)]
 
-    def save_changes(self, report: Report, *, acknowledge: bool = False) -> None:
-        """Status, agency, routing and new timeline events in one transaction, only if
-        nobody changed the report since it was read. ``acknowledge`` also takes it out of
-        the outbox (the router has handled report.submitted)."""
-        item = _to_item(report)
-        actions = [
-            ReportItem.status.set(report.status.value),
-            ReportItem.updated_at.set(report.updated_at),
-            ReportItem.event_count.set(report.event_count + len(report.pending_events)),
-        ]
-        if report.agency:
-            actions += [
-                ReportItem.agency_id.set(report.agency.id),
-                ReportItem.agency_name.set(report.agency.name),
-            ]
-        else:
-            actions += [ReportItem.agency_id.remove(), ReportItem.agency_name.remove()]
-        if report.routing:
-            actions.append(ReportItem.routing.set(item.routing))
-        if report.needs_verification:
-            actions.append(ReportItem.verification.set(VERIFICATION_PENDING))
-        else:
-            actions.append(ReportItem.verification.remove())
-        if acknowledge:
-            actions.append(ReportItem.outbox.remove())
-        try:
-            with TransactWrite(connection=self.connection) as tx:
-                for event in report.pending_events:
-                    tx.save(
-                        _event_item(report.tracking_id, event),
-                        condition=ReportEventItem.seq.does_not_exist(),
-                    )
-                tx.update(item, actions=actions, condition=ReportItem.tracking_id.exists())
-        except TransactWriteError as error:
-            if any(_conditional_failures(error)):
-                raise ConcurrentUpdate(report.tracking_id) from error
-            raise
-        self._after_commit(report, item)
-
     def get_idempotency(self, key: str) -> IdempotencyRecord | None:
         try:
             item = IdempotencyItem.get(key, consistent_read=True)
@@ -165,10 +136,55 @@ class DynamoReportRepository:
                 raise ReportNotFound(tracking_id) from error
             raise
 
-    def verification_queue(self, limit: int) -> list[str]:
-        """Tracking ids waiting for an admin, oldest first."""
+    def get_many(self, tracking_ids: list[str]) -> list[Report]:
+        found = {i.tracking_id: _from_item(i) for i in ReportItem.batch_get(tracking_ids)}
+        return [found[t] for t in tracking_ids if t in found]
+
+    def verification_queue(self, limit: int) -> list[Report]:
+        """Reports waiting for an admin: transferred first, then oldest first. One query
+        (the index projects every attribute)."""
         results = ReportItem.verification_index.query(VERIFICATION_PENDING, limit=limit)
-        return [item.tracking_id for item in results]
+        return [_from_item(item) for item in results]
+
+    def inbox(
+        self,
+        partitions: list[str],
+        *,
+        by_category: bool,
+        limit: int,
+        after: str | None,
+        before: str | None,
+    ) -> tuple[list[Report], str | None]:
+        """Reports in the given inbox partitions, merged by (deadline, tracking id): at
+        most ``limit`` items read from each partition, whatever the table holds."""
+        index = ReportItem.inbox_category_index if by_category else ReportItem.inbox_index
+        condition = None
+        if after is not None and before is not None:
+            condition = ReportItem.inbox_sk.between(after + "\x00", before)
+        elif after is not None:
+            condition = ReportItem.inbox_sk > after
+        elif before is not None:
+            condition = ReportItem.inbox_sk < before
+        items = []
+        for partition in partitions:
+            # limit + 1: a partition holding more than a page makes the merge longer
+            # than the page, which is how "there is more" is known.
+            items += list(index.query(partition, range_key_condition=condition, limit=limit + 1))
+        items.sort(key=lambda i: i.inbox_sk)
+        page = items[:limit]
+        next_key = page[-1].inbox_sk if len(items) > limit else None
+        return [_from_item(i) for i in page], next_key
+
+    def due(self, now: datetime, limit: int) -> list[str]:
+        """Tracking ids with something for the scheduler to do by ``now``, earliest first
+        per shard; never more than ``limit`` per shard."""
+        found = []
+        for shard in range(DEADLINE_SHARDS):
+            results = ReportItem.deadline_index.query(
+                f"due#{shard}", range_key_condition=ReportItem.due_at <= now, limit=limit
+            )
+            found += [item.tracking_id for item in results]
+        return found
 
     def unacknowledged(self, older_than: datetime, limit: int) -> list[str]:
         results = ReportItem.outbox_index.query(
@@ -200,6 +216,7 @@ def _to_item(report: Report) -> ReportItem:
         region=report.region,
         location=location,
         incident_date=report.incident_date.isoformat() if report.incident_date else None,
+        language=report.language,
         status=report.status.value,
         agency_id=report.agency.id if report.agency else None,
         agency_name=report.agency.name if report.agency else None,
@@ -216,10 +233,129 @@ def _to_item(report: Report) -> ReportItem:
         )
         if report.routing
         else None,
+        deadline=_deadline_map(report.deadline),
+        paused=PauseMap(
+            kind=report.paused.kind.value,
+            working_days_left=report.paused.working_days_left,
+            since=report.paused.since,
+        )
+        if report.paused
+        else None,
+        first_response_at=report.first_response_at,
+        final_response_at=report.final_response_at,
+        completed_at=report.completed_at,
+        reopen_until=report.reopen_until,
+        rating=RatingMap(
+            score=report.rating.score, comment=report.rating.comment, at=report.rating.at
+        )
+        if report.rating
+        else None,
+        archival=ArchivalMap(
+            reason=report.archival.reason.value,
+            message=report.archival.message,
+            at=report.archival.at,
+        )
+        if report.archival
+        else None,
+        duplicate_of=report.duplicate_of,
+        duplicates=list(report.duplicates) or None,
+        transferred_at=report.transferred_at,
+        **index_keys(report),
     )
     if report.version is not None:
         item.version = report.version
     return item
+
+
+def _deadline_map(d: Deadline | None) -> DeadlineMap | None:
+    if d is None:
+        return None
+    return DeadlineMap(kind=d.kind.value, due=d.due, warn_at=d.warn_at, state=d.state.value)
+
+
+def sort_key(at: datetime) -> str:
+    """A UTC instant as a string that sorts like the instant."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def shard(tracking_id: str, shards: int) -> int:
+    return hashlib.sha256(tracking_id.encode()).digest()[0] % shards
+
+
+def index_keys(report: Report) -> dict:
+    """The sparse index keys, derived from the report (never set by hand)."""
+    keys = dict.fromkeys(
+        ("verification", "queue_key", "inbox_pk", "inbox_cat_pk", "inbox_sk", "due_shard", "due_at")
+    )
+    if report.needs_verification:
+        keys["verification"] = VERIFICATION_PENDING
+        # "0#" sorts before "1#": reports handed back by an agency come first.
+        if report.transferred_at is not None:
+            keys["queue_key"] = "0#" + sort_key(report.transferred_at) + "#" + report.tracking_id
+        else:
+            keys["queue_key"] = "1#" + sort_key(report.created_at) + "#" + report.tracking_id
+    if report.agency is not None and report.status in (
+        Status.AWAITING_FOLLOWUP,
+        Status.IN_PROGRESS,
+        Status.COMPLETED,
+    ):
+        keys["inbox_pk"] = f"{report.agency.id}#{report.status.value}"
+        if report.category:
+            keys["inbox_cat_pk"] = f"{keys['inbox_pk']}#{report.category}"
+        # No deadline ("~" sorts after digits): after every report with one.
+        when = report.deadline.due if report.deadline else None
+        prefix = sort_key(when) if when else "~" + sort_key(report.updated_at or report.created_at)
+        keys["inbox_sk"] = f"{prefix}#{report.tracking_id}"
+    check = report.deadline.next_check() if report.deadline else None
+    if check is not None:
+        keys["due_shard"] = f"due#{shard(report.tracking_id, DEADLINE_SHARDS)}"
+        keys["due_at"] = check
+    return keys
+
+
+# Every attribute a change may set or remove (keys, access token, creation data and the
+# outbox flag are written once).
+MUTABLE = (
+    "title",
+    "description",
+    "status",
+    "agency_id",
+    "agency_name",
+    "updated_at",
+    "event_count",
+    "routing",
+    "deadline",
+    "paused",
+    "first_response_at",
+    "final_response_at",
+    "completed_at",
+    "reopen_until",
+    "rating",
+    "archival",
+    "duplicate_of",
+    "duplicates",
+    "transferred_at",
+    "access_token_hash",
+    "verification",
+    "queue_key",
+    "inbox_pk",
+    "inbox_cat_pk",
+    "inbox_sk",
+    "due_shard",
+    "due_at",
+)
+
+
+def update_actions(report: Report, *, acknowledge: bool = False) -> tuple[ReportItem, list]:
+    item = _to_item(report)
+    actions = []
+    for name in MUTABLE:
+        attribute = getattr(ReportItem, name)
+        value = getattr(item, name)
+        actions.append(attribute.remove() if value is None else attribute.set(value))
+    if acknowledge:
+        actions.append(ReportItem.outbox.remove())
+    return item, actions
 
 
 def _from_item(item: ReportItem) -> Report:
@@ -249,10 +385,39 @@ def _from_item(item: ReportItem) -> Report:
         region=item.region,
         location=location,
         incident_date=date.fromisoformat(item.incident_date) if item.incident_date else None,
+        language=item.language or "id",
         status=Status(item.status),
         agency=agency,
         routing=routing,
         updated_at=item.updated_at,
+        deadline=Deadline(
+            DeadlineKind(item.deadline.kind),
+            item.deadline.due,
+            item.deadline.warn_at,
+            DeadlineState(item.deadline.state),
+        )
+        if item.deadline is not None
+        else None,
+        paused=Pause(
+            DeadlineKind(item.paused.kind), int(item.paused.working_days_left), item.paused.since
+        )
+        if item.paused is not None
+        else None,
+        first_response_at=item.first_response_at,
+        final_response_at=item.final_response_at,
+        completed_at=item.completed_at,
+        reopen_until=item.reopen_until,
+        rating=Rating(int(item.rating.score), item.rating.comment, item.rating.at)
+        if item.rating is not None
+        else None,
+        archival=Archival(
+            ArchiveReason(item.archival.reason), item.archival.message, item.archival.at
+        )
+        if item.archival is not None
+        else None,
+        duplicate_of=item.duplicate_of,
+        duplicates=tuple(item.duplicates or ()),
+        transferred_at=item.transferred_at,
         event_count=int(item.event_count or 0),
         version=item.version,
     )
@@ -269,6 +434,7 @@ def _event_item(tracking_id: str, event: TimelineEvent) -> ReportEventItem:
         from_status=event.from_status.value if event.from_status else None,
         to_status=event.to_status.value,
         note=event.note,
+        visibility=None if event.visibility is Visibility.PUBLIC else event.visibility.value,
     )
 
 
@@ -281,4 +447,5 @@ def _from_event_item(item: ReportEventItem) -> TimelineEvent:
         from_status=Status(item.from_status) if item.from_status else None,
         to_status=Status(item.to_status),
         note=item.note,
+        visibility=Visibility(item.visibility or "public"),
     )

@@ -27,6 +27,8 @@ class Category:
     description: str | None = None
     auto_route: bool = True
     lead_agency: str | None = None
+    # overrides of the working-day service levels, e.g. {"first_response_days": 7}
+    service_levels: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class Agency:
     website: str | None = None
     active: bool = True
     sqs_queue_url: str | None = None
+    service_levels: dict | None = None  # beats the category's
 
     def handles(self, category: str) -> bool:
         return self.active and category in self.categories

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-from .errors import InvalidTransition
+from .deadlines import Deadline, DeadlineKind, DeadlineState, Pause, SlaClock
+from .errors import DomainError, InvalidTransition
+from .events import EventType, ReportEvent
 from .status import Status, can_transition
 
 
@@ -62,6 +64,10 @@ class Actor:
     def system(cls, name: str) -> Actor:
         return cls("system", name)
 
+    @property
+    def is_staff(self) -> bool:
+        return self.kind not in ("reporter", "system")
+
 
 @dataclass(frozen=True)
 class RoutingNote:
@@ -74,6 +80,22 @@ class RoutingNote:
     agency_id: str | None = None
 
 
+class Visibility(StrEnum):
+    """The widest audience a timeline event is shown to (staff always see everything)."""
+
+    PUBLIC = "public"  # anyone who may see the report's content
+    REPORTER = "reporter"  # the reporter and staff
+    STAFF = "staff"  # internal: staff only
+
+
+class ArchiveReason(StrEnum):
+    TOO_GENERAL = "too_general"
+    NOT_PUBLIC_SERVICE = "not_public_service"
+    DUPLICATE = "duplicate"
+    ABUSIVE = "abusive"
+    NO_ANSWER = "no_answer"  # the reporter never answered a request for information
+
+
 @dataclass(frozen=True)
 class TimelineEvent:
     seq: int
@@ -83,6 +105,33 @@ class TimelineEvent:
     from_status: Status | None
     to_status: Status
     note: str | None = None
+    visibility: Visibility = Visibility.PUBLIC
+
+
+@dataclass(frozen=True)
+class Rating:
+    score: int  # 1..5
+    comment: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Archival:
+    reason: ArchiveReason
+    message: str
+    at: datetime
+
+
+class RatingNotAllowed(DomainError):
+    pass
+
+
+class ReopenWindowClosed(DomainError):
+    pass
+
+
+class InvalidDuplicate(DomainError):
+    pass
 
 
 @dataclass
@@ -101,38 +150,124 @@ class Report:
     region: str | None = None
     location: Location | None = None
     incident_date: date | None = None
+    language: str = "id"  # the reporter's language for messages: id | en
     status: Status = Status.UNVERIFIED
     agency: AgencyRef | None = None
     routing: RoutingNote | None = None
     updated_at: datetime | None = None
+    deadline: Deadline | None = None
+    paused: Pause | None = None
+    first_response_at: datetime | None = None
+    final_response_at: datetime | None = None
+    completed_at: datetime | None = None
+    reopen_until: datetime | None = None
+    rating: Rating | None = None
+    archival: Archival | None = None
+    duplicate_of: str | None = None
+    duplicates: tuple[str, ...] = ()
+    transferred_at: datetime | None = None  # back from an agency: first in the queue
     event_count: int = 0  # timeline events already stored
     version: int | None = None  # optimistic-locking version seen on read (None: new)
     pending_events: list[TimelineEvent] = field(default_factory=list, repr=False)
+    events: list[ReportEvent] = field(default_factory=list, repr=False)  # domain events
 
     @classmethod
-    def submit(cls, *, at: datetime, **fields) -> Report:
+    def submit(cls, *, at: datetime, sla: SlaClock | None = None, **fields) -> Report:
         report = cls(created_at=at, updated_at=at, **fields)
         report._record(at, "submitted", Actor.reporter(), None, Status.UNVERIFIED)
+        if sla is not None:
+            report.deadline = sla.verification(at)
         return report
 
+    # ------------------------------------------------------------ basics
+
     def change_status(
-        self, to: Status, *, actor: Actor, at: datetime, action: str, note: str | None = None
+        self,
+        to: Status,
+        *,
+        actor: Actor,
+        at: datetime,
+        action: str,
+        note: str | None = None,
+        visibility: Visibility = Visibility.PUBLIC,
     ) -> TimelineEvent:
         if not can_transition(self.status, to):
             raise InvalidTransition(self.status, to)
         previous, self.status, self.updated_at = self.status, to, at
-        return self._record(at, action, actor, previous, to, note)
+        return self._record(at, action, actor, previous, to, note, visibility)
+
+    def record(
+        self,
+        action: str,
+        *,
+        actor: Actor,
+        at: datetime,
+        note: str | None = None,
+        visibility: Visibility = Visibility.PUBLIC,
+    ) -> TimelineEvent:
+        """A timeline event that leaves the status as it is (an attachment added...)."""
+        self.updated_at = at
+        return self._record(at, action, actor, self.status, self.status, note, visibility)
+
+    def _record(
+        self, at, action, actor, from_status, to_status, note=None, visibility=Visibility.PUBLIC
+    ) -> TimelineEvent:
+        seq = self.event_count + len(self.pending_events) + 1
+        event = TimelineEvent(seq, at, action, actor, from_status, to_status, note, visibility)
+        self.pending_events.append(event)
+        return event
+
+    def _emit(self, type_: EventType, timeline: TimelineEvent, agency_id=None, **data) -> None:
+        agency_id = agency_id or (self.agency.id if self.agency else None)
+        self.events.append(
+            ReportEvent(type_, self.tracking_id, timeline.at, timeline.seq, agency_id, data)
+        )
+
+    def without_pending(self) -> Report:
+        return dataclasses.replace(self, pending_events=[], events=[])
+
+    @property
+    def needs_verification(self) -> bool:
+        return self.status == Status.UNVERIFIED and self.routing is not None
+
+    @property
+    def awaiting_reporter(self) -> bool:
+        return self.paused is not None
+
+    def add_attachment(self, attachment_id: str, *, actor: Actor, at: datetime, note: str):
+        event = self.record("attachment_added", actor=actor, at=at, note=note)
+        if self.agency is not None:  # not disposed yet: the agency sees it when assigned
+            self._emit(
+                EventType.UPDATED, event, change="attachment_added", attachment_id=attachment_id
+            )
+        return event
+
+    # ------------------------------------------------------------ verification
 
     def dispose(
-        self, agency: AgencyRef, *, actor: Actor, at: datetime, rule: str, reason: str
+        self,
+        agency: AgencyRef,
+        *,
+        actor: Actor,
+        at: datetime,
+        rule: str,
+        reason: str,
+        sla: SlaClock | None = None,
     ) -> TimelineEvent:
         """Hand the report to the responsible agency (verification passed)."""
         event = self.change_status(
-            Status.AWAITING_FOLLOWUP, actor=actor, at=at, action="disposed", note=f"{agency.name}"
+            Status.AWAITING_FOLLOWUP, actor=actor, at=at, action="disposed", note=agency.name
         )
+        self._assign(agency, event, actor=actor, at=at, rule=rule, reason=reason, sla=sla)
+        return event
+
+    def _assign(self, agency, event, *, actor, at, rule, reason, sla) -> None:
         self.agency = agency
         self.routing = RoutingNote(rule, reason, at, actor.id or actor.kind, agency.id)
-        return event
+        self.transferred_at = None
+        self.paused = None
+        self.deadline = sla.first_response(at) if sla else None
+        self._emit(EventType.ASSIGNED, event)
 
     def hold_for_verification(
         self, *, actor: Actor, at: datetime, rule: str, reason: str
@@ -142,24 +277,262 @@ class Report:
             raise InvalidTransition(self.status, Status.UNVERIFIED)
         self.routing = RoutingNote(rule, reason, at, actor.id or actor.kind)
         self.updated_at = at
-        return self._record(at, "awaiting_verification", actor, self.status, self.status)
+        return self._record(
+            at, "awaiting_verification", actor, self.status, self.status, reason, Visibility.STAFF
+        )
 
-    @property
-    def needs_verification(self) -> bool:
-        return self.status == Status.UNVERIFIED and self.routing is not None
-
-    def record(
-        self, action: str, *, actor: Actor, at: datetime, note: str | None = None
+    def archive(
+        self,
+        reason: ArchiveReason,
+        message: str,
+        *,
+        actor: Actor,
+        at: datetime,
+        duplicate_of: Report | None = None,
     ) -> TimelineEvent:
-        """A timeline event that leaves the status as it is (an attachment added...)."""
-        self.updated_at = at
-        return self._record(at, action, actor, self.status, self.status, note)
-
-    def _record(self, at, action, actor, from_status, to_status, note=None) -> TimelineEvent:
-        seq = self.event_count + len(self.pending_events) + 1
-        event = TimelineEvent(seq, at, action, actor, from_status, to_status, note)
-        self.pending_events.append(event)
+        if (reason is ArchiveReason.DUPLICATE) != (duplicate_of is not None):
+            raise InvalidDuplicate("a duplicate names the report it duplicates, and only then")
+        if duplicate_of is not None and duplicate_of.tracking_id == self.tracking_id:
+            raise InvalidDuplicate("a report cannot duplicate itself")
+        event = self.change_status(
+            Status.ARCHIVED, actor=actor, at=at, action="archived", note=message
+        )
+        self.archival = Archival(reason, message, at)
+        self.deadline = self.paused = None
+        if duplicate_of is not None:
+            self.duplicate_of = duplicate_of.tracking_id
+            duplicate_of.duplicates = (*duplicate_of.duplicates, self.tracking_id)
+            duplicate_of.record(
+                "duplicate_linked",
+                actor=actor,
+                at=at,
+                note=f"{self.tracking_id} was archived as a duplicate of this report",
+                visibility=Visibility.STAFF,
+            )
+        self._emit(EventType.ARCHIVED, event, reason=reason.value)
         return event
 
-    def without_pending(self) -> Report:
-        return dataclasses.replace(self, pending_events=[])
+    def restore(self, *, actor: Actor, at: datetime, note: str | None, sla=None):
+        """An admin takes an archived report back into verification."""
+        event = self.change_status(
+            Status.UNVERIFIED, actor=actor, at=at, action="restored", note=note
+        )
+        self.archival = None
+        self.duplicate_of = None
+        self.routing = RoutingNote("restored", note or "taken back by an admin", at, actor.id)
+        self.deadline = sla.verification(at) if sla else None
+        self._emit(EventType.RESTORED, event)
+        return event
+
+    def reroute(
+        self, agency: AgencyRef, *, actor: Actor, at: datetime, reason: str, sla=None
+    ) -> TimelineEvent:
+        """An admin moves a disposed report to another agency."""
+        if self.agency is not None and agency.id == self.agency.id:
+            raise InvalidTransition(self.status, self.status)
+        previous = self.agency
+        if self.status is Status.IN_PROGRESS:
+            event = self.change_status(
+                Status.AWAITING_FOLLOWUP, actor=actor, at=at, action="rerouted", note=agency.name
+            )
+        else:
+            event = self.record("rerouted", actor=actor, at=at, note=agency.name)
+        if previous is not None:
+            self._emit(EventType.TRANSFERRED, event, agency_id=previous.id, to=agency.id)
+        self.first_response_at = self.final_response_at = None
+        self._assign(agency, event, actor=actor, at=at, rule="admin", reason=reason, sla=sla)
+        return event
+
+    def close(self, *, actor: Actor, at: datetime, note: str | None, sla=None):
+        """An admin completes the report."""
+        return self._complete(actor, at, "closed", note, sla)
+
+    # ------------------------------------------------------------ the agency
+
+    def respond(self, message: str, *, actor: Actor, at: datetime) -> TimelineEvent:
+        """A follow-up to the reporter; the first one moves the report to in progress."""
+        if self.status is Status.AWAITING_FOLLOWUP:
+            event = self.change_status(
+                Status.IN_PROGRESS, actor=actor, at=at, action="responded", note=message
+            )
+            self.first_response_at = at
+            if self.deadline and self.deadline.kind is DeadlineKind.FIRST_RESPONSE:
+                self.deadline = None
+            self.paused = None
+        else:
+            event = self.record("responded", actor=actor, at=at, note=message)
+        self._emit(EventType.RESPONDED, event)
+        return event
+
+    def request_info(self, message: str, *, actor: Actor, at: datetime, sla: SlaClock):
+        """Ask the reporter for more; the running deadline waits for the answer."""
+        event = self.record("information_requested", actor=actor, at=at, note=message)
+        if self.deadline is not None and self.deadline.kind is not DeadlineKind.COMPLETION:
+            self.paused = sla.pause(self.deadline, at)
+            self.deadline = None
+        self._emit(EventType.INFO_REQUESTED, event)
+        return event
+
+    def transfer(
+        self,
+        reason: str,
+        *,
+        actor: Actor,
+        at: datetime,
+        suggested_agency: str | None = None,
+        sla: SlaClock | None = None,
+    ) -> TimelineEvent:
+        """ "Bukan wewenang": back to the admins' queue, first in line."""
+        previous = self.agency
+        event = self.change_status(
+            Status.UNVERIFIED,
+            actor=actor,
+            at=at,
+            action="transferred",
+            note=reason,
+            visibility=Visibility.REPORTER,
+        )
+        suggestion = f"; suggested agency: {suggested_agency}" if suggested_agency else ""
+        self.routing = RoutingNote(
+            "transferred",
+            f"{previous.id if previous else '?'}: {reason}{suggestion}",
+            at,
+            actor.id or actor.kind,
+            suggested_agency,
+        )
+        self.agency = None
+        self.transferred_at = at
+        self.first_response_at = self.final_response_at = None
+        self.paused = None
+        self.deadline = sla.verification(at) if sla else None
+        if previous is not None:
+            self._emit(
+                EventType.TRANSFERRED, event, agency_id=previous.id, suggested=suggested_agency
+            )
+        return event
+
+    def add_note(self, text: str, *, actor: Actor, at: datetime) -> TimelineEvent:
+        return self.record(
+            "internal_note", actor=actor, at=at, note=text, visibility=Visibility.STAFF
+        )
+
+    def final_response(self, message: str, *, actor: Actor, at: datetime, sla: SlaClock):
+        """The agency's answer; the completion window (10 working days) starts."""
+        if self.status is Status.AWAITING_FOLLOWUP:
+            event = self.change_status(
+                Status.IN_PROGRESS, actor=actor, at=at, action="final_response", note=message
+            )
+            self.first_response_at = self.first_response_at or at
+        else:
+            event = self.record("final_response", actor=actor, at=at, note=message)
+        self.final_response_at = at
+        self.paused = None
+        self.deadline = sla.completion(at)
+        self._emit(EventType.RESPONDED, event, final=True)
+        return event
+
+    # ------------------------------------------------------------ the reporter
+
+    def reply(self, message: str, *, at: datetime, sla: SlaClock | None = None):
+        """The reporter adds information or answers the agency."""
+        event = self.record("reporter_replied", actor=Actor.reporter(), at=at, note=message)
+        if self.paused is not None and sla is not None:
+            self.deadline = sla.resume(self.paused, at)
+            self.paused = None
+        elif self.deadline is not None and self.deadline.kind is DeadlineKind.COMPLETION:
+            # The dialogue goes on: the agency answers again before the window reopens.
+            self.deadline = None
+            self.final_response_at = None
+        if self.agency is not None:
+            self._emit(EventType.REPORTER_REPLIED, event)
+        return event
+
+    def confirm(self, *, at: datetime, sla: SlaClock | None = None) -> TimelineEvent:
+        """The reporter says it is resolved."""
+        return self._complete(Actor.reporter(), at, "confirmed", None, sla)
+
+    def reopen(self, reason: str, *, at: datetime, sla: SlaClock | None = None):
+        if self.reopen_until is None or at >= self.reopen_until:
+            raise ReopenWindowClosed("a report can be reopened within 10 working days")
+        event = self.change_status(
+            Status.IN_PROGRESS, actor=Actor.reporter(), at=at, action="reopened", note=reason
+        )
+        self.completed_at = self.reopen_until = self.final_response_at = None
+        self.deadline = None
+        self._emit(EventType.UPDATED, event, change="reopened")
+        return event
+
+    def rate(self, score: int, comment: str | None, *, at: datetime) -> TimelineEvent:
+        if self.final_response_at is None and self.status is not Status.COMPLETED:
+            raise RatingNotAllowed("the agency has not given its final response yet")
+        if self.status is Status.COMPLETED and self.rating is not None:
+            raise RatingNotAllowed("the rating cannot change after completion")
+        if not 1 <= score <= 5:
+            raise RatingNotAllowed("a rating is from 1 to 5")
+        self.rating = Rating(score, comment, at)
+        note = f"{score}/5" + (f": {comment}" if comment else "")
+        event = self.record("rated", actor=Actor.reporter(), at=at, note=note)
+        self._emit(EventType.RATED, event, score=score)
+        return event
+
+    # ------------------------------------------------------------ the scheduler
+
+    def warn(self, *, at: datetime) -> TimelineEvent:
+        deadline = self.deadline
+        self.deadline = deadline.marked(DeadlineState.WARNED)
+        event = self.record(
+            "sla_warning",
+            actor=Actor.system("scheduler"),
+            at=at,
+            note=f"{deadline.kind.value} due {deadline.due.isoformat()}",
+            visibility=Visibility.STAFF,
+        )
+        self._emit(EventType.SLA_WARNING, event, deadline=deadline.kind.value)
+        return event
+
+    def mark_overdue(self, *, at: datetime) -> TimelineEvent:
+        deadline = self.deadline
+        self.deadline = deadline.marked(DeadlineState.OVERDUE)
+        event = self.record(
+            "overdue",
+            actor=Actor.system("scheduler"),
+            at=at,
+            note=f"{deadline.kind.value} was due {deadline.due.isoformat()}",
+            visibility=Visibility.STAFF,
+        )
+        self._emit(EventType.OVERDUE, event, deadline=deadline.kind.value)
+        return event
+
+    def complete_automatically(self, *, at: datetime, sla: SlaClock | None = None):
+        return self._complete(
+            Actor.system("scheduler"),
+            at,
+            "auto_completed",
+            "completed 10 working days after the final response",
+            sla,
+        )
+
+    def _complete(self, actor, at, action, note, sla) -> TimelineEvent:
+        event = self.change_status(Status.COMPLETED, actor=actor, at=at, action=action, note=note)
+        self.completed_at = at
+        self.deadline = self.paused = None
+        self.reopen_until = sla.reopen_until(at) if sla else None
+        self._emit(EventType.COMPLETED, event)
+        return event
+
+    def due_check(self, now: datetime) -> str | None:
+        """What the scheduler has to do now: warn, overdue, complete, or None."""
+        d = self.deadline
+        if d is None or self.status not in (
+            Status.UNVERIFIED,
+            Status.AWAITING_FOLLOWUP,
+            Status.IN_PROGRESS,
+        ):
+            return None
+        if d.kind is DeadlineKind.COMPLETION:
+            return "complete" if now >= d.due and self.status is Status.IN_PROGRESS else None
+        if d.state is not DeadlineState.OVERDUE and now >= d.due:
+            return "overdue"
+        if d.state is DeadlineState.OPEN and d.warn_at is not None and now >= d.warn_at:
+            return "warn"
+        return None

@@ -33,11 +33,15 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.ARCHIVED: frozenset({Status.UNVERIFIED}),
     # the agency follows up, or hands the report back ("not our authority")
     Status.AWAITING_FOLLOWUP: frozenset({Status.IN_PROGRESS, Status.UNVERIFIED}),
-    # closed by the reporter/admin/10-working-day rule, or handed back
-    Status.IN_PROGRESS: frozenset({Status.COMPLETED, Status.UNVERIFIED}),
+    # closed by the reporter/admin/10-working-day rule, handed back, or re-routed by an
+    # admin to another agency (which has not followed up yet)
+    Status.IN_PROGRESS: frozenset({Status.COMPLETED, Status.UNVERIFIED, Status.AWAITING_FOLLOWUP}),
     # the reporter reopens inside the window
     Status.COMPLETED: frozenset({Status.IN_PROGRESS}),
 }
+
+
+OPEN = frozenset({Status.UNVERIFIED, Status.AWAITING_FOLLOWUP, Status.IN_PROGRESS})
 
 
 def can_transition(current: Status, requested: Status) -> bool:

@@ -21,21 +21,23 @@ from ..domain import media
 from ..domain import tracking_id as tracking_ids
 from ..domain.attachment import Attachment, AttachmentStatus, Audience, RejectReason
 from ..domain.errors import ConcurrentUpdate
-from ..domain.identity import Principal, Role
+from ..domain.policy import Action, ActionNotAllowedNow, NotPermitted, Party
+from ..domain.policy import check as policy_check
 from ..domain.report import Actor, Report
 from ..domain.status import Status
-from . import access_tokens
+from . import access, messagebus
+from .access import Caller
 from .ports import (
     AttachmentAlreadyDecided,
     AttachmentRepository,
     Clock,
     Directory,
-    EventPublisher,
     ObjectStore,
     ObjectTooLarge,
     ReportNotFound,
     ReportRepository,
     SlotsChanged,
+    UnitOfWork,
 )
 
 log = logging.getLogger(__name__)
@@ -45,7 +47,13 @@ _ATTEMPTS = 5
 # live limit: enough to retry mistakes, not enough to flood the table.
 _OPENED_FACTOR = 4
 _CLOSED = (Status.ARCHIVED, Status.COMPLETED)
-_AGENCY_ROLES = (Role.OFFICER, Role.AGENCY_ADMIN)
+_AUDIENCES = {
+    Party.REPORTER: Audience.REPORTER,
+    Party.PLATFORM_ADMIN: Audience.PLATFORM_ADMIN,
+    Party.ASSIGNED_AGENCY: Audience.ASSIGNED_AGENCY,
+    Party.OVERSIGHT: Audience.ASSIGNED_AGENCY,  # reads as the agency does
+    Party.PUBLIC: Audience.PUBLIC,
+}
 
 
 @dataclass(frozen=True)
@@ -63,18 +71,6 @@ class Limits:
             cfg.attachment_types,
             cfg.attachment_url_seconds,
         )
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Whatever credentials came with a request: the reporter's token, a staff principal."""
-
-    report_token: str | None = None
-    principal: Principal | None = None
-
-    @property
-    def authenticated(self) -> bool:
-        return self.report_token is not None or self.principal is not None
 
 
 # ---------------------------------------------------------------- errors
@@ -153,7 +149,8 @@ class AttachmentService:
         reports: ReportRepository,
         attachments: AttachmentRepository,
         store: ObjectStore,
-        publisher: EventPublisher,
+        uow,
+        outlets: messagebus.Outlets,
         directory: Directory,
         clock: Clock,
         limits: Limits,
@@ -161,7 +158,8 @@ class AttachmentService:
         self.reports = reports
         self.attachments = attachments
         self.store = store
-        self.publisher = publisher
+        self.uow: type[UnitOfWork] = uow
+        self.outlets = outlets
         self.directory = directory
         self.clock = clock
         self.limits = limits
@@ -174,43 +172,11 @@ class AttachmentService:
             raise ReportNotFound(raw_id)
         return self.reports.get(tracking_id)
 
-    def _covers(self, agency_id: str | None, assigned_id: str) -> bool:
-        """The officer's agency is the assigned agency or one of its parents."""
-        current, seen = assigned_id, set()
-        while current and current not in seen and len(seen) < 8:
-            if current == agency_id:
-                return True
-            seen.add(current)
-            agency = self.directory.agency(current)
-            current = agency.parent_id if agency else None
-        return False
+    def party(self, report: Report, caller: Caller) -> Party:
+        return access.party(report, caller, self.directory)
 
     def audience(self, report: Report, caller: Caller) -> Audience:
-        if caller.report_token is not None:
-            if access_tokens.matches(caller.report_token, report.access_token_hash):
-                return Audience.REPORTER
-            if caller.principal is None:
-                # As for the report itself: a wrong token must not confirm the id exists.
-                raise ReportNotFound(report.tracking_id)
-        p = caller.principal
-        if p is not None:
-            if p.has_any(Role.PLATFORM_ADMIN):
-                return Audience.PLATFORM_ADMIN
-            if (
-                p.has_any(*_AGENCY_ROLES)
-                and p.agency_id
-                and report.agency
-                and self._covers(p.agency_id, report.agency.id)
-            ):
-                return Audience.ASSIGNED_AGENCY
-        return Audience.PUBLIC
-
-    @staticmethod
-    def _actor(audience: Audience, caller: Caller) -> Actor:
-        if audience is Audience.REPORTER:
-            return Actor.reporter()
-        role = "platform_admin" if audience is Audience.PLATFORM_ADMIN else "officer"
-        return Actor(role, caller.principal.username if caller.principal else None)
+        return _AUDIENCES[self.party(report, caller)]
 
     # ------------------------------------------------------------ slots
 
@@ -218,16 +184,20 @@ class AttachmentService:
         self, raw_id: str, caller: Caller, *, filename: str, content_type: str, size: int
     ) -> UploadSlot:
         report = self._load(raw_id)
-        audience = self.audience(report, caller)
-        if not policy.may_upload(audience):
+        who = self.party(report, caller)
+        try:
+            policy_check(Action.ATTACH, who, report.status)
+        except NotPermitted:
             raise NotAllowed(
                 "Only the reporter (X-Report-Token), the assigned agency and platform "
                 "admins may add attachments.",
                 authenticated=caller.authenticated,
-            )
+            ) from None
+        except ActionNotAllowedNow:
+            raise ReportClosed(report.status) from None
         slot = self.open_slot(
             report,
-            by=self._actor(audience, caller),
+            by=access.actor(who, caller),
             filename=filename,
             content_type=content_type,
             size=size,
@@ -390,15 +360,18 @@ class AttachmentService:
             decided_at=now,
         )
         for _ in range(_ATTEMPTS):
-            report = self.reports.get(slot.tracking_id)
-            report.record(
-                "attachment_added",
+            uow = self.uow()
+            report = uow.reports.get(slot.tracking_id)
+            report.add_attachment(
+                slot.id,
                 actor=slot.uploaded_by,
                 at=now,
                 note=f"attachment {slot.id} ({slot.content_type}, {len(data)} bytes)",
             )
+            uow.attachments.decide(accepted)
+            uow.reports.save(report)
             try:
-                self.attachments.accept(accepted, report)
+                uow.commit()
             except ConcurrentUpdate:
                 continue
             except AttachmentAlreadyDecided:
@@ -413,7 +386,9 @@ class AttachmentService:
             "attachment accepted",
             extra={"tracking_id": slot.tracking_id, "attachment_id": slot.id, "size": len(data)},
         )
-        self._announce(report, accepted, now)
+        # A failure is logged by the bus; the attachment is stored and listed anyway.
+        with contextlib.suppress(messagebus.NotPublished):
+            messagebus.handle(uow.collect_new_events(), {report.tracking_id: report}, self.outlets)
         return Outcome("accepted")
 
     def _drop_copies_if_unused(self, loser: Attachment) -> None:
@@ -422,15 +397,6 @@ class AttachmentService:
         for key in (loser.original_key, loser.shared_key):
             if key and key not in kept:
                 self.store.delete_all_versions(key)
-
-    def _announce(self, report: Report, attachment: Attachment, at) -> None:
-        if report.agency is None:
-            return  # not disposed yet: the agency will see it when the report is assigned
-        change = {"type": "attachment_added", "attachment_id": attachment.id}
-        try:
-            self.publisher.report_updated(report, at, change)
-        except Exception:
-            log.exception("report.updated not published", extra={"tracking_id": report.tracking_id})
 
     # ------------------------------------------------------------ reading
 

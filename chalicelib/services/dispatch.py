@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from ..domain import views
 from ..domain.directory import Agency
 from ..domain.report import Report
 from .ports import (
@@ -22,9 +23,7 @@ from .ports import (
     Clock,
     DeliveryAttempt,
     DeliveryLog,
-    Directory,
     DispatchJob,
-    DispatchQueue,
     WebhookSender,
     WebhookTarget,
     WebhookTargets,
@@ -37,7 +36,10 @@ REPORT_UPDATED = "report.updated"
 ROTATION_GRACE = timedelta(hours=24)
 
 
-def agency_payload(report: Report, event_type: str, at: datetime) -> dict:
+def agency_payload(report: Report, event_type: str, at: datetime, minimal=False) -> dict:
+    if minimal:  # an agency that no longer has the report learns only that it lost it
+        data = {"tracking_id": report.tracking_id, "status": report.status.value}
+        return {"type": event_type, "timestamp": at.isoformat(), "data": data}
     data = {
         "tracking_id": report.tracking_id,
         "kind": report.kind.value,
@@ -46,10 +48,8 @@ def agency_payload(report: Report, event_type: str, at: datetime) -> dict:
         "title": report.title,
         "description": report.description,
         "category": report.category,
-        "region": report.region,
-        "location": {"lat": report.location.lat, "lon": report.location.lon}
-        if report.location
-        else None,
+        "region": views.region_for_others(report),
+        "location": views.location_for_agency(report),
         "incident_date": report.incident_date.isoformat() if report.incident_date else None,
         "created_at": report.created_at.isoformat(),
         "agency": {"id": report.agency.id, "name": report.agency.name} if report.agency else None,
@@ -75,10 +75,11 @@ def jobs_for(
     event_type: str,
     at: datetime,
     change: dict | None = None,
+    minimal: bool = False,
 ) -> list[DispatchJob]:
     """``at`` (and ``change``) identify the event, so building the jobs again (a
     redelivery) gives the same ids and payloads."""
-    payload = agency_payload(report, event_type, at)
+    payload = agency_payload(report, event_type, at, minimal)
     occurrence = at.isoformat()
     if change is not None:
         payload["data"]["change"] = change
@@ -265,23 +266,3 @@ def sign(msg_id: str, at: datetime, body: bytes, target) -> dict[str, str]:
         "webhook-signature": " ".join(signatures),
         "user-agent": "SatuPintu-Webhooks/1.0",
     }
-
-
-@dataclass
-class AgencyNotifier:
-    """Tells the assigned agency that its report changed (``report.updated``), through
-    the same dispatch jobs, signatures, retries and delivery log as ``report.assigned``."""
-
-    directory: Directory
-    targets: WebhookTargets
-    dispatch: DispatchQueue
-
-    def report_updated(self, report: Report, occurred_at: datetime, change: dict) -> int:
-        if report.agency is None:
-            return 0  # not disposed yet: the agency sees everything when it is assigned
-        agency = self.directory.agency(report.agency.id)
-        if agency is None:
-            return 0
-        jobs = jobs_for(report, agency, self.targets, REPORT_UPDATED, occurred_at, change)
-        self.dispatch.enqueue(jobs)
-        return len(jobs)

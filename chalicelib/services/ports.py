@@ -10,6 +10,7 @@ from typing import Protocol
 
 from ..domain.attachment import Attachment
 from ..domain.directory import Agency, Category
+from ..domain.events import ReportEvent
 from ..domain.report import Report, TimelineEvent
 
 
@@ -65,14 +66,27 @@ class ReportRepository(Protocol):
 
     def get(self, tracking_id: str) -> Report: ...
 
+    def get_many(self, tracking_ids: list[str]) -> list[Report]: ...
+
     def timeline(self, tracking_id: str) -> list[TimelineEvent]: ...
 
-    def save_changes(self, report: Report, *, acknowledge: bool = False) -> None:
-        """Store status changes and pending events; ConcurrentUpdate if the version moved.
-        ``acknowledge`` also takes the report out of the outbox."""
+    def verification_queue(self, limit: int) -> list[Report]:
+        """Reports waiting for an admin: transferred first, then oldest first."""
 
-    def verification_queue(self, limit: int) -> list[str]:
-        """Tracking ids waiting for an admin, oldest first."""
+    def inbox(
+        self,
+        partitions: list[str],
+        *,
+        by_category: bool,
+        limit: int,
+        after: str | None,
+        before: str | None,
+    ) -> tuple[list[Report], str | None]:
+        """Reports of the inbox partitions, nearest deadline first, after the cursor
+        ``after`` (and before ``before``); the next cursor or None."""
+
+    def due(self, now: datetime, limit: int) -> list[str]:
+        """Tracking ids the scheduler must look at by ``now`` (at most ``limit`` a shard)."""
 
     def get_idempotency(self, key: str) -> IdempotencyRecord | None: ...
 
@@ -99,14 +113,46 @@ class AttachmentRepository(Protocol):
 
     def get(self, tracking_id: str, attachment_id: str) -> Attachment | None: ...
 
-    def accept(self, attachment: Attachment, report: Report) -> None:
-        """Mark the slot accepted and store the report's pending timeline events, atomically.
-
-        AttachmentAlreadyDecided if the slot is not pending; ConcurrentUpdate if the report
-        changed since it was read."""
-
     def reject(self, attachment: Attachment) -> None:
         """Mark the slot rejected; AttachmentAlreadyDecided if it is not pending."""
+
+
+@dataclass(frozen=True)
+class IdentityAccess:
+    """A platform admin read an anonymous reporter's identity."""
+
+    tracking_id: str
+    admin: str
+    reason: str
+    at: datetime
+
+
+class UnitOfWork(Protocol):
+    """Repositories stage their writes; ``commit`` stores them all or none (one
+    transaction, optimistic locking on every report). A lost race: ConcurrentUpdate."""
+
+    reports: ReportRepository  # plus save(report, acknowledge=False), which stages
+
+    def __enter__(self) -> UnitOfWork: ...
+
+    def __exit__(self, *exc) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def collect_new_events(self) -> list[ReportEvent]:
+        """Domain events recorded by the reports this unit of work loaded or saved."""
+
+
+class IdentityLog(Protocol):
+    def for_report(self, tracking_id: str) -> list[IdentityAccess]: ...
+
+    def for_month(self, month: str, limit: int) -> list[IdentityAccess]: ...
+
+
+class ReporterMessages(Protocol):
+    """Queues a message for a reporter (the sender renders and sends it later)."""
+
+    def enqueue(self, messages: list[dict]) -> None: ...
 
 
 @dataclass(frozen=True)

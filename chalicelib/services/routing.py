@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..domain import routing
-from ..domain.directory import Agency
-from ..domain.report import Actor, AgencyRef
+from ..domain.calendar import WorkingCalendar
+from ..domain.events import EventType, ReportEvent
+from ..domain.report import Actor, AgencyRef, Report
 from ..domain.status import Status
-from .dispatch import REPORT_ASSIGNED, jobs_for
-from .ports import Clock, Directory, DispatchQueue, ReportRepository, WebhookTargets
+from . import messagebus
+from .ports import Clock, Directory, UnitOfWork
+from .sla import for_report
 
 log = logging.getLogger(__name__)
 ROUTER = Actor.system("router")
@@ -22,71 +25,57 @@ class RouteResult:
     agency_id: str | None
     rule: str
     reason: str
-    jobs: int
     redelivered: bool = False
 
 
 def route_submitted(
     tracking_id: str,
     *,
-    reports: ReportRepository,
+    uow: Callable[[], UnitOfWork],
     directory: Directory,
-    targets: WebhookTargets,
-    dispatch: DispatchQueue,
+    outlets: messagebus.Outlets,
     clock: Clock,
+    calendar: WorkingCalendar,
 ) -> RouteResult:
-    report = reports.get(tracking_id)
-    if report.routing is not None or report.status != Status.UNVERIFIED:
-        return _already_routed(report, reports, directory, targets, dispatch, clock)
-
-    category = directory.category(report.category) if report.category else None
-    decision = routing.route(category, report.region, directory.all_agencies())
-    now = clock.now()
-    if decision.routed:
-        agency = decision.agency
-        report.dispose(
-            AgencyRef(agency.id, agency.name),
-            actor=ROUTER,
-            at=now,
-            rule=decision.rule,
-            reason=decision.reason,
-        )
-    else:
-        report.hold_for_verification(
-            actor=ROUTER, at=now, rule=decision.rule, reason=decision.reason
-        )
-    # Disposition, timeline event, status and outbox acknowledgement: one transaction
-    # with optimistic locking. A redelivered message finds the routing already recorded.
-    reports.save_changes(report, acknowledge=True)
-    jobs = 0
-    if decision.routed:
-        jobs = announce_assignment(
-            report,
-            directory=directory,
-            targets=targets,
-            dispatch=dispatch,
-            agency=decision.agency,  # already read (cached directory): no extra lookup
-        )
+    """Decide once. Disposition, timeline event, deadline, status and the outbox
+    acknowledgement are one transaction; the agency is told after it. Raises
+    messagebus.NotPublished when telling failed: the message is retried, finds the
+    decision recorded and announces it again (the jobs' ids make that harmless)."""
+    with uow() as u:
+        report = u.reports.get(tracking_id)
+        if report.routing is not None or report.status != Status.UNVERIFIED:
+            return _already_routed(report, u, outlets)
+        category = directory.category(report.category) if report.category else None
+        decision = routing.route(category, report.region, directory.all_agencies())
+        now = clock.now()
+        if decision.routed:
+            agency = decision.agency
+            report.dispose(
+                AgencyRef(agency.id, agency.name),
+                actor=ROUTER,
+                at=now,
+                rule=decision.rule,
+                reason=decision.reason,
+                sla=for_report(directory, calendar, report, agency.id),
+            )
+        else:
+            report.hold_for_verification(
+                actor=ROUTER, at=now, rule=decision.rule, reason=decision.reason
+            )
+        u.reports.save(report, acknowledge=True)
+        u.commit()
+        events = u.collect_new_events()
+    messagebus.handle(events, {tracking_id: report}, outlets)
     return RouteResult(
         tracking_id,
         decision.agency.id if decision.routed else None,
         decision.rule,
         decision.reason,
-        jobs,
     )
 
 
-def announce_assignment(
-    report,
-    *,
-    directory: Directory,
-    targets: WebhookTargets,
-    dispatch: DispatchQueue,
-    agency: Agency | None = None,
-) -> int:
-    """Enqueue report.assigned for the agency the report is disposed to. Safe to repeat:
-    the jobs are built from the recorded disposition, so their ids and payloads are the
-    same every time and the dispatcher delivers each once."""
+def assignment_event(report: Report) -> ReportEvent | None:
+    """report.assigned as recorded by the disposition (for announcing it again)."""
     routed = report.routing
     if not (
         report.agency
@@ -94,27 +83,34 @@ def announce_assignment(
         and routed.agency_id == report.agency.id
         and report.status == Status.AWAITING_FOLLOWUP
     ):
-        return 0
-    agency = agency or directory.agency(report.agency.id)
-    if agency is None:
-        return 0
-    jobs = jobs_for(report, agency, targets, REPORT_ASSIGNED, routed.decided_at)
-    dispatch.enqueue(jobs)
-    return len(jobs)
+        return None
+    return ReportEvent(
+        EventType.ASSIGNED, report.tracking_id, routed.decided_at, 0, report.agency.id
+    )
 
 
-def _already_routed(report, reports, directory, targets, dispatch, clock) -> RouteResult:
+def announce_assignment(report: Report, outlets: messagebus.Outlets) -> None:
+    """Tell the agency again (the reporter was told the first time). Safe to repeat:
+    the jobs are built from the recorded disposition, so their ids and payloads are the
+    same every time and the dispatcher delivers each once."""
+    event = assignment_event(report)
+    if event is not None:
+        messagebus.handle(
+            [event], {report.tracking_id: report}, outlets, only=(messagebus.tell_agency,)
+        )
+
+
+def _already_routed(report: Report, u: UnitOfWork, outlets) -> RouteResult:
     """A redelivery: never decide twice. Announce the assignment again (a crash may have
-    happened between the disposition and the enqueue); repeating it is harmless."""
+    happened between the disposition and the enqueue)."""
     routed = report.routing
-    jobs = announce_assignment(report, directory=directory, targets=targets, dispatch=dispatch)
+    announce_assignment(report, outlets)
     # Idempotent (REMOVE of an absent attribute); any other failure retries the message.
-    reports.acknowledge_submitted(report.tracking_id)
+    u.reports.acknowledge_submitted(report.tracking_id)
     return RouteResult(
         report.tracking_id,
         report.agency.id if report.agency else None,
         routed.rule if routed else "admin",
         routed.reason if routed else "",
-        jobs,
         redelivered=True,
     )

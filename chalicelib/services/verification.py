@@ -2,58 +2,52 @@
 
 from __future__ import annotations
 
-from ..domain.report import Actor, AgencyRef
+from ..domain import policy
+from ..domain.policy import Action
 from ..domain.status import Status
-from .ports import Clock, Directory, DispatchQueue, ReportRepository, WebhookTargets
+from . import messagebus
+from .access import Caller, actor, party
 from .routing import announce_assignment
+from .workflow import Done, UnknownAgency, Workflow
 
-
-class NotDisposable(Exception):
-    pass
-
-
-class UnknownAgency(Exception):
-    pass
+__all__ = ["AnnouncePending", "UnknownAgency", "dispose"]
 
 
 class AnnouncePending(Exception):
     """Disposed, but the agency could not be notified yet; repeating the request retries."""
 
 
-def dispose(
-    tracking_id: str,
-    agency_id: str,
-    *,
-    admin: str,
-    note: str | None,
-    reports: ReportRepository,
-    directory: Directory,
-    targets: WebhookTargets,
-    dispatch: DispatchQueue,
-    clock: Clock,
-):
-    report = reports.get(tracking_id)
-    already = (
-        report.status == Status.AWAITING_FOLLOWUP
-        and report.agency is not None
-        and report.agency.id == agency_id
-    )
-    if not already:
-        if report.status != Status.UNVERIFIED:
-            raise NotDisposable(f"the report is {report.status.value}, not unverified")
-        agency = directory.agency(agency_id)
-        if agency is None or not agency.active:
-            raise UnknownAgency(agency_id)
-        report.dispose(
-            AgencyRef(agency.id, agency.name),
-            actor=Actor("platform_admin", admin),
-            at=clock.now(),
-            rule="admin",
-            reason=note or "verified by a platform admin",
+def dispose(workflow: Workflow, raw_id: str, caller: Caller, *, agency_id: str, note: str | None):
+    """Idempotent: disposing again to the same agency only announces it again."""
+    agency = workflow._agency(agency_id)
+    with workflow.uow() as uow:
+        report = workflow.load(uow, raw_id)
+        who = party(report, caller, workflow.directory)
+        already = (
+            report.status == Status.AWAITING_FOLLOWUP
+            and report.agency is not None
+            and report.agency.id == agency.id
         )
-        reports.save_changes(report, acknowledge=True)
+        if already:
+            policy.check(Action.VIEW_STAFF, who, report.status)
+        else:
+            policy.check(Action.DISPOSE, who, report.status)
+            report.dispose(
+                agency,
+                actor=actor(who, caller),
+                at=workflow.clock.now(),
+                rule="admin",
+                reason=note or "verified by a platform admin",
+                sla=workflow.sla(report, agency.id),
+            )
+            uow.reports.save(report, acknowledge=True)
+            uow.commit()
+        events = uow.collect_new_events()
     try:
-        announce_assignment(report, directory=directory, targets=targets, dispatch=dispatch)
-    except Exception as e:
+        if already:
+            announce_assignment(report, workflow.outlets)
+        else:
+            messagebus.handle(events, {report.tracking_id: report}, workflow.outlets)
+    except messagebus.NotPublished as e:
         raise AnnouncePending(str(e)) from e
-    return report
+    return Done(report, who)

@@ -4,12 +4,15 @@ from chalicelib import bootstrap
 from tests.fakes import (
     FakeDirectory,
     FakeDispatchQueue,
+    FakeIdentityLog,
+    FakeMessages,
     FakePublisher,
     FakeStore,
     FakeTargets,
     FixedClock,
     InMemoryAttachments,
     InMemoryReports,
+    InMemoryUnitOfWork,
 )
 
 
@@ -54,7 +57,50 @@ def store(clock):
 
 
 @pytest.fixture
-def wired(reports, publisher, directory, clock, targets, dispatch_queue, attachments, store):
+def messages():
+    return FakeMessages()
+
+
+@pytest.fixture
+def identity_log():
+    return FakeIdentityLog()
+
+
+@pytest.fixture
+def uow(reports, attachments, identity_log):
+    """A unit-of-work factory over the in-memory repositories."""
+    return lambda: InMemoryUnitOfWork(reports, attachments, identity_log.entries)
+
+
+@pytest.fixture
+def calendar():
+    from chalicelib.domain.calendar import default_calendar
+
+    return default_calendar()
+
+
+@pytest.fixture
+def outlets(directory, targets, dispatch_queue, messages):
+    from chalicelib.services.messagebus import Outlets
+
+    return Outlets(directory, targets, dispatch_queue, messages)
+
+
+@pytest.fixture
+def wired(
+    reports,
+    publisher,
+    directory,
+    clock,
+    targets,
+    dispatch_queue,
+    attachments,
+    store,
+    uow,
+    messages,
+    identity_log,
+    calendar,
+):
     """The app wired to in-memory fakes."""
     bootstrap.reset()
     bootstrap.override(
@@ -66,6 +112,10 @@ def wired(reports, publisher, directory, clock, targets, dispatch_queue, attachm
         dispatch_queue=dispatch_queue,
         attachments=attachments,
         store=store,
+        uow=uow,
+        messages=messages,
+        identity_log=identity_log,
+        calendar=calendar,
     )
     yield
     bootstrap.reset()

@@ -513,7 +513,7 @@ def test_deliveries_need_a_tracking_id(client):
 
 
 @pytest.fixture
-def routed(reports, directory, targets, dispatch_queue, clock):
+def routed(reports, uow, directory, outlets, clock, calendar):
     """Submit a report and let the router decide; returns its tracking id."""
 
     def _routed(tracking_id, **fields):
@@ -522,11 +522,11 @@ def routed(reports, directory, targets, dispatch_queue, clock):
         clock.advance(seconds=1)
         route_submitted(
             tracking_id,
-            reports=reports,
+            uow=uow,
             directory=directory,
-            targets=targets,
-            dispatch=dispatch_queue,
+            outlets=outlets,
             clock=clock,
+            calendar=calendar,
         )
         return tracking_id
 

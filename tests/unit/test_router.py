@@ -76,15 +76,15 @@ def add(reports, clock):
 
 
 @pytest.fixture
-def run(reports, directory, targets, dispatch_queue, clock):
+def run(uow, directory, outlets, clock, calendar):
     def _run(tracking_id):
         return route_submitted(
             tracking_id,
-            reports=reports,
+            uow=uow,
             directory=directory,
-            targets=targets,
-            dispatch=dispatch_queue,
+            outlets=outlets,
             clock=clock,
+            calendar=calendar,
         )
 
     return _run
@@ -290,7 +290,7 @@ def test_a_crash_between_disposition_and_enqueue_loses_nothing(
 
 
 def test_a_report_disposed_by_an_admin_is_announced_again_with_the_same_ids(
-    reports, directory, targets, dispatch_queue, clock, add, run
+    reports, outlets, dispatch_queue, clock, add, run
 ):
     """Redelivery never decides again; re-announcing the admin's disposition is
     harmless because the jobs are identical (the dispatcher delivers each id once)."""
@@ -307,9 +307,7 @@ def test_a_report_disposed_by_an_admin_is_announced_again_with_the_same_ids(
         reason="verified by an admin",
     )
     reports.save_changes(report)
-    announce_assignment(
-        reports.get(tid), directory=directory, targets=targets, dispatch=dispatch_queue
-    )
+    announce_assignment(reports.get(tid), outlets)
     first = list(dispatch_queue.jobs)
     assert first
     events_before = reports.get(tid).event_count

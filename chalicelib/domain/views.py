@@ -1,0 +1,165 @@
+"""What each audience sees of a report: one privacy-aware function per audience, used by
+every route, webhook and message. Nothing else decides what is shown.
+
+- public: status, category, agency; title, description and the dialogue unless the
+  report is confidential; never the identity, the precise location or internal notes;
+- reporter: everything of their own report except internal notes and routing details;
+- staff (assigned agency, oversight, platform admins): everything, with the reporter's
+  contact unless the report is anonymous (an anonymous identity is read only by platform
+  admins, through the audited route), internal notes, deadlines and allowed actions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import policy
+from .policy import Party
+from .report import Location, Report, TimelineEvent, Visibility
+
+# ~1.1 km at the equator: an anonymous reporter's pin is not their doorstep.
+_ANONYMOUS_DECIMALS = 2
+
+
+def region_for_others(report: Report) -> str | None:
+    """An anonymous report's region no finer than the regency (``32.73``)."""
+    if report.region and report.anonymous:
+        return ".".join(report.region.split(".")[:2])
+    return report.region
+
+
+def location_for_agency(report: Report) -> dict | None:
+    loc = report.location
+    if loc is None:
+        return None
+    if report.anonymous:
+        loc = Location(round(loc.lat, _ANONYMOUS_DECIMALS), round(loc.lon, _ANONYMOUS_DECIMALS))
+    return {"lat": loc.lat, "lon": loc.lon}
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    seq: int
+    at: object
+    action: str
+    actor: str
+    actor_id: str | None
+    from_status: object
+    to_status: object
+    note: str | None
+    visibility: Visibility
+
+
+def _shown(events: list[TimelineEvent], audience: Party) -> list[TimelineEntry]:
+    staff = audience in (Party.ASSIGNED_AGENCY, Party.OVERSIGHT, Party.PLATFORM_ADMIN)
+    allowed = {Visibility.PUBLIC}
+    if audience is Party.REPORTER or staff:
+        allowed.add(Visibility.REPORTER)
+    if staff:
+        allowed.add(Visibility.STAFF)
+    entries = []
+    for e in events:
+        if e.visibility not in allowed:
+            continue
+        # Outside staff, officers appear as their agency, never by name.
+        actor = e.actor.kind if staff or not e.actor.is_staff else "agency"
+        if e.actor.kind == "platform_admin" and not staff:
+            actor = "admin"
+        entries.append(
+            TimelineEntry(
+                e.seq,
+                e.at,
+                e.action,
+                actor,
+                e.actor.id if staff else None,
+                e.from_status,
+                e.to_status,
+                e.note,
+                e.visibility,
+            )
+        )
+    return entries
+
+
+def public(report: Report, timeline: list[TimelineEvent] | None = None) -> dict:
+    hidden = report.confidential
+    view = dict(
+        tracking_id=report.tracking_id,
+        kind=report.kind,
+        status=report.status,
+        category=report.category,
+        region=region_for_others(report),
+        agency=report.agency,
+        confidential=report.confidential,
+        title=None if hidden else report.title,
+        description=None if hidden else report.description,
+        created_at=report.created_at,
+        updated_at=report.updated_at or report.created_at,
+    )
+    if timeline is not None:
+        view["timeline"] = [] if hidden else _shown(timeline, Party.PUBLIC)
+    return view
+
+
+def reporter(report: Report, timeline: list[TimelineEvent]) -> dict:
+    return dict(
+        public(report),
+        region=report.region,
+        title=report.title,
+        description=report.description,
+        anonymous=report.anonymous,
+        channel=report.channel,
+        location=report.location,
+        incident_date=report.incident_date,
+        reporter=report.reporter,
+        timeline=_shown(timeline, Party.REPORTER),
+        deadline=report.deadline,
+        awaiting_reporter=report.awaiting_reporter,
+        archival=report.archival,
+        duplicate_of=report.duplicate_of,
+        rating=report.rating,
+        reopen_until=report.reopen_until,
+        allowed_actions=_actions(Party.REPORTER, report),
+    )
+
+
+def staff(report: Report, timeline: list[TimelineEvent], audience: Party) -> dict:
+    """The view of a party that passed ``policy.check(VIEW_STAFF, ...)``."""
+    sees_identity = policy.sees_identity(audience, report.anonymous)
+    admin = audience is Party.PLATFORM_ADMIN
+    return dict(
+        public(report),
+        region=report.region if (admin or not report.anonymous) else region_for_others(report),
+        title=report.title,
+        description=report.description,
+        anonymous=report.anonymous,
+        channel=report.channel,
+        location=report.location
+        if admin or not report.anonymous
+        else Location(**location_for_agency(report)),
+        incident_date=report.incident_date,
+        reporter=report.reporter if sees_identity else None,
+        identity_withheld=report.anonymous and report.reporter is not None,
+        timeline=_shown(timeline, audience),
+        deadline=report.deadline,
+        awaiting_reporter=report.awaiting_reporter,
+        routing=report.routing,
+        archival=report.archival,
+        duplicate_of=report.duplicate_of,
+        duplicates=list(report.duplicates),
+        rating=report.rating,
+        first_response_at=report.first_response_at,
+        final_response_at=report.final_response_at,
+        completed_at=report.completed_at,
+        reopen_until=report.reopen_until,
+        version=report.version,
+        allowed_actions=_actions(audience, report),
+    )
+
+
+def _actions(audience: Party, report: Report) -> list[str]:
+    return [
+        a.value
+        for a in policy.allowed_actions(audience, report.status)
+        if a is not policy.Action.VIEW_STAFF
+    ]
