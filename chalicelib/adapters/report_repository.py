@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from ..domain.deadlines import Deadline, DeadlineKind, DeadlineState, Pause
+from ..domain.deadlines import Deadline, DeadlineKind, DeadlineState, Pause, sort_key
 from ..domain.report import (
     Actor,
     AgencyRef,
@@ -271,11 +271,6 @@ def _deadline_map(d: Deadline | None) -> DeadlineMap | None:
     if d is None:
         return None
     return DeadlineMap(kind=d.kind.value, due=d.due, warn_at=d.warn_at, state=d.state.value)
-
-
-def sort_key(at: datetime) -> str:
-    """A UTC instant as a string that sorts like the instant."""
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def shard(tracking_id: str, shards: int) -> int:

@@ -14,6 +14,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from ..domain.attachment import Attachment, AttachmentStatus
+from ..domain.deadlines import sort_key
 from ..domain.errors import ConcurrentUpdate
 from ..domain.events import ReportEvent
 from ..domain.report import Report
@@ -24,7 +25,6 @@ from .report_repository import (
     DynamoReportRepository,
     _conditional_failures,
     _event_item,
-    sort_key,
     update_actions,
 )
 

@@ -11,12 +11,15 @@ from ..config import settings
 from ..domain import tracking_id as tracking_ids
 from ..domain.directory import Agency
 from ..domain.identity import Role
-from ..services import webhooks
-from ..services.ports import ReportNotFound
+from ..domain.report import ArchiveReason
+from ..services import identity, webhooks
+from ..services.access import Caller
+from . import report_out
 from .directory import agency_out
 from .endpoint import endpoint, json_response
 from .endpoint import schemas as s
 from .problems import Problem, invalid_field
+from .staff import staff_view_response
 
 bp = Blueprint(__name__)
 log = logging.getLogger(__name__)
@@ -258,47 +261,34 @@ def list_deliveries(call):
     return json_response(s.DeliveryList(items=items), headers={"Cache-Control": "no-store"})
 
 
-def _routing_out(r):
-    if r is None:
-        return None
-    return s.RoutingOut(
-        rule=r.rule,
-        reason=r.reason,
-        decided_at=r.decided_at,
-        decided_by=r.decided_by,
-        agency_id=r.agency_id,
-    )
-
-
 @endpoint(
     bp,
     "/v1/admin/verification-queue",
     "GET",
     summary="Reports waiting for verification, with the reason",
+    description="Reports an agency handed back (not its authority) come first, then the "
+    "oldest. One index query, however long the queue.",
     tags=("admin",),
     roles=PLATFORM,
     query="QueueQuery",
-    responses={200: ("VerificationQueueOut", "Oldest first."), **_ERRORS},
+    responses={200: ("VerificationQueueOut", "Transferred first, then oldest first."), **_ERRORS},
 )
 def verification_queue(call):
-    reports = bootstrap.reports()
-    items = []
-    for tracking_id in reports.verification_queue(call.query.limit):
-        try:
-            r = reports.get(tracking_id)
-        except ReportNotFound:
-            continue
-        items.append(
-            s.VerificationItem(
-                tracking_id=r.tracking_id,
-                kind=r.kind,
-                title=r.title,
-                category=r.category,
-                region=r.region,
-                created_at=r.created_at,
-                routing=_routing_out(r.routing),
-            )
+    now = bootstrap.clock().now()
+    items = [
+        s.VerificationItem(
+            tracking_id=r.tracking_id,
+            kind=r.kind,
+            title=r.title,
+            category=r.category,
+            region=r.region,
+            created_at=r.created_at,
+            transferred_at=r.transferred_at,
+            deadline=report_out.deadline_out(r.deadline, now),
+            routing=report_out.routing_out(r.routing),
         )
+        for r in bootstrap.reports().verification_queue(call.query.limit)
+    ]
     return json_response(s.VerificationQueueOut(items=items), headers={"Cache-Control": "no-store"})
 
 
@@ -306,31 +296,26 @@ def verification_queue(call):
     bp,
     "/v1/admin/reports/{tracking_id}",
     "GET",
-    summary="A report as admins see it, with its routing decision",
+    summary="A report as platform admins see it, with its routing decision",
+    description="The staff view. An anonymous reporter's identity is not part of it: "
+    "reading it is a separate, logged action (POST .../identity).",
     tags=("admin",),
     roles=PLATFORM,
-    responses={200: ("AdminReportOut", "The report."), **_ERRORS},
+    responses={200: ("StaffReportOut", "The report."), **_ERRORS},
 )
 def admin_report(call):
-    return _admin_report_response(call.params["tracking_id"])
+    return staff_view_response(call.params["tracking_id"], call.principal)
 
 
-def _admin_report_response(raw_id: str):
-    from .reports import _public
+_ACTION_ERRORS = {**_ERRORS, 409: _ERR, 415: _ERR}
 
-    try:
-        report = bootstrap.reports().get(tracking_ids.normalise(raw_id))
-    except ReportNotFound:
-        raise Problem(404, "report-not-found", "No report with this tracking id.") from None
-    # The reporter's identity is not part of this view (reading it is a separate,
-    # audited action).
-    out = s.AdminReportOut(
-        **{**_public(report), "title": report.title, "description": report.description},
-        anonymous=report.anonymous,
-        channel=report.channel,
-        routing=_routing_out(report.routing),
-    )
-    return json_response(out, headers={"Cache-Control": "no-store"})
+
+def _admin(call) -> Caller:
+    return Caller(principal=call.principal)
+
+
+def _done(done):
+    return json_response(report_out.action_out(done), headers={"Cache-Control": "no-store"})
 
 
 @endpoint(
@@ -338,30 +323,23 @@ def _admin_report_response(raw_id: str):
     "/v1/admin/reports/{tracking_id}/dispose",
     "POST",
     summary="Verify a report and dispose it to an agency",
+    description="Idempotent: disposing again to the same agency only notifies it again.",
     tags=("admin",),
     roles=PLATFORM,
     body="DisposeIn",
-    responses={200: ("AdminReportOut", "Disposed; the agency is notified."), 409: _ERR, **_ERRORS},
+    responses={200: ("ActionOut", "Disposed; the agency is notified."), **_ACTION_ERRORS},
 )
 def dispose_report(call):
     from ..services import verification
 
     try:
-        verification.dispose(
-            tracking_ids.normalise(call.params["tracking_id"]),
-            call.body.agency_id,
-            admin=call.principal.username,
+        done = verification.dispose(
+            bootstrap.workflow(),
+            call.params["tracking_id"],
+            _admin(call),
+            agency_id=call.body.agency_id,
             note=call.body.note,
-            reports=bootstrap.reports(),
-            directory=bootstrap.directory(),
-            targets=bootstrap.targets(),
-            dispatch=bootstrap.dispatch_queue(),
-            clock=bootstrap.clock(),
         )
-    except ReportNotFound:
-        raise Problem(404, "report-not-found", "No report with this tracking id.") from None
-    except verification.NotDisposable as e:
-        raise Problem(409, "not-disposable", str(e)) from None
     except verification.AnnouncePending:
         raise Problem(
             503,
@@ -370,14 +348,151 @@ def dispose_report(call):
             "Repeat this request to retry.",
             headers={"Retry-After": "5"},
         ) from None
-    except verification.UnknownAgency:
-        raise invalid_field("agency_id", "unknown or inactive agency", "unknown_agency") from None
     log.info(
         "report disposed by admin",
         extra={
-            "tracking_id": call.params["tracking_id"],
+            "tracking_id": done.report.tracking_id,
             "agency_id": call.body.agency_id,
             "by": call.principal.username,
         },
     )
-    return _admin_report_response(call.params["tracking_id"])
+    return _done(done)
+
+
+@endpoint(
+    bp,
+    "/v1/admin/reports/{tracking_id}/archive",
+    "POST",
+    summary="Archive a report with a reason the reporter sees",
+    description="Reasons: too_general, not_public_service, duplicate (name the report it "
+    "duplicates in duplicate_of: both are linked), abusive, no_answer.",
+    tags=("admin",),
+    roles=PLATFORM,
+    body="ArchiveIn",
+    responses={200: ("ActionOut", "Archived; the reporter is told."), **_ACTION_ERRORS},
+)
+def archive_report(call):
+    b = call.body
+    return _done(
+        bootstrap.workflow().archive(
+            call.params["tracking_id"],
+            _admin(call),
+            reason=ArchiveReason(b.reason),
+            message=b.message,
+            duplicate_of=b.duplicate_of,
+        )
+    )
+
+
+@endpoint(
+    bp,
+    "/v1/admin/reports/{tracking_id}/restore",
+    "POST",
+    summary="Take an archived report back into verification",
+    tags=("admin",),
+    roles=PLATFORM,
+    body="NoteIn",
+    responses={200: ("ActionOut", "Waiting for verification again."), **_ACTION_ERRORS},
+)
+def restore_report(call):
+    return _done(
+        bootstrap.workflow().restore(call.params["tracking_id"], _admin(call), note=call.body.note)
+    )
+
+
+@endpoint(
+    bp,
+    "/v1/admin/reports/{tracking_id}/reroute",
+    "POST",
+    summary="Move a disposed report to another agency",
+    description="The old agency is told it is no longer theirs (report.transferred); the "
+    "new one receives report.assigned with a fresh first-response deadline.",
+    tags=("admin",),
+    roles=PLATFORM,
+    body="RerouteIn",
+    responses={200: ("ActionOut", "Re-routed."), **_ACTION_ERRORS},
+)
+def reroute_report(call):
+    return _done(
+        bootstrap.workflow().reroute(
+            call.params["tracking_id"],
+            _admin(call),
+            agency_id=call.body.agency_id,
+            reason=call.body.reason,
+        )
+    )
+
+
+@endpoint(
+    bp,
+    "/v1/admin/reports/{tracking_id}/close",
+    "POST",
+    summary="Complete a report in progress",
+    tags=("admin",),
+    roles=PLATFORM,
+    body="NoteIn",
+    responses={200: ("ActionOut", "Completed."), **_ACTION_ERRORS},
+)
+def close_report(call):
+    return _done(
+        bootstrap.workflow().close(call.params["tracking_id"], _admin(call), note=call.body.note)
+    )
+
+
+@endpoint(
+    bp,
+    "/v1/admin/reports/{tracking_id}/identity",
+    "POST",
+    summary="Read the reporter's identity (logged, with your reason)",
+    description="Platform admins only. Every read is written to the identity-access log "
+    "(who, when, which report, why) before the identity is returned.",
+    tags=("admin",),
+    roles=PLATFORM,
+    body="IdentityReadIn",
+    responses={
+        200: ("IdentityOut", "The identity the reporter gave (may be empty)."),
+        **_ACTION_ERRORS,
+    },
+)
+def read_identity(call):
+    result = identity.read(
+        bootstrap.workflow(),
+        call.params["tracking_id"],
+        admin=call.principal.username,
+        reason=call.body.reason,
+    )
+    r = result.reporter
+    log.warning(
+        "reporter identity read",
+        extra={"tracking_id": result.tracking_id, "by": call.principal.username},
+    )
+    out = s.IdentityOut(
+        tracking_id=result.tracking_id,
+        reporter=s.ReporterOut(name=r.name, phone=r.phone, email=r.email) if r else None,
+    )
+    return json_response(out, headers={"Cache-Control": "no-store"})
+
+
+@endpoint(
+    bp,
+    "/v1/admin/identity-access-log",
+    "GET",
+    summary="Who read which reporter's identity, when and why",
+    description="By report (tracking_id) or by month (YYYY-MM, newest first; default: this month).",
+    tags=("admin",),
+    roles=PLATFORM,
+    query="IdentityLogQuery",
+    responses={200: ("IdentityLogOut", "The entries."), **_ERRORS},
+)
+def identity_access_log(call):
+    q, log_ = call.query, bootstrap.get("identity_log")
+    if q.tracking_id:
+        entries = log_.for_report(tracking_ids.normalise(q.tracking_id))
+    else:
+        month = q.month or f"{bootstrap.clock().now():%Y-%m}"
+        entries = log_.for_month(month, q.limit)
+    items = [
+        s.IdentityAccessOut(tracking_id=e.tracking_id, admin=e.admin, reason=e.reason, at=e.at)
+        for e in entries[: q.limit]
+    ]
+    return json_response(s.IdentityLogOut(items=items), headers={"Cache-Control": "no-store"})

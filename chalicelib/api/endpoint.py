@@ -186,6 +186,13 @@ def endpoint(
                 return fn(call)
             except Problem as problem:
                 return problem.response(request.context.get("path"))
+            except Exception as error:
+                from .errors import problem_for
+
+                problem = problem_for(error)
+                if problem is None:
+                    raise
+                return problem.response(request.context.get("path"))
 
         view.spec = spec
         bp.route(path, methods=[method], content_types=["*/*"])(view)

@@ -11,7 +11,8 @@ from .. import bootstrap, logs
 from ..config import settings
 from ..domain.report import Channel, Location, Reporter
 from ..services import submission, tracking
-from ..services.ports import ReportNotFound
+from ..services.access import Caller
+from . import report_out
 from .attachments import attachment_out
 from .endpoint import HeaderParam, endpoint, json_response
 from .endpoint import schemas as s
@@ -40,6 +41,7 @@ def _command(body: s.SubmitReportIn) -> submission.SubmitReport:
         location=Location(body.location.lat, body.location.lon) if body.location else None,
         incident_date=body.incident_date,
         channel=Channel.API,
+        language=body.language,
     )
 
 
@@ -84,6 +86,7 @@ def submit_report(call):
             clock=bootstrap.clock(),
             token_secret=cfg.require_token_secret(),
             idempotency_key=key,
+            calendar=bootstrap.get("calendar"),
         )
     except submission.UnknownCategory as e:
         raise invalid_field(
@@ -110,71 +113,16 @@ def submit_report(call):
     return json_response(out, 201, headers)
 
 
-def _category_ref(code: str | None) -> s.CategoryRef | None:
-    if code is None:
-        return None
-    category = bootstrap.directory().category(code)
-    return s.CategoryRef(code=code, name=category.name if category else None)
-
-
-def _public(report) -> dict:
-    hidden = report.confidential
-    return dict(
-        tracking_id=report.tracking_id,
-        kind=report.kind,
-        status=report.status,
-        status_label=report.status.label,
-        category=_category_ref(report.category),
-        region=report.region,
-        agency=s.AgencyRefOut(id=report.agency.id, name=report.agency.name)
-        if report.agency
-        else None,
-        confidential=report.confidential,
-        title=None if hidden else report.title,
-        description=None if hidden else report.description,
-        created_at=report.created_at,
-        updated_at=report.updated_at or report.created_at,
-    )
-
-
-def _reporter_view(view: tracking.ReporterView) -> s.ReporterReportOut:
-    report = view.report
-    r = report.reporter
-    files = bootstrap.attachment_service().for_reporter(report)
-    return s.ReporterReportOut(
-        **{**_public(report), "title": report.title, "description": report.description},
-        anonymous=report.anonymous,
-        channel=report.channel,
-        location=s.LocationOut(lat=report.location.lat, lon=report.location.lon)
-        if report.location
-        else None,
-        incident_date=report.incident_date,
-        reporter=s.ReporterOut(name=r.name, phone=r.phone, email=r.email) if r else None,
-        timeline=[
-            s.TimelineEventOut(
-                seq=e.seq,
-                at=e.at,
-                action=e.action,
-                actor=e.actor.kind,
-                from_status=e.from_status,
-                to_status=e.to_status,
-                to_status_label=e.to_status.label,
-                note=e.note,
-            )
-            for e in view.timeline
-        ],
-        attachments=[attachment_out(files, a) for a in files.items],
-    )
-
-
 @endpoint(
     bp,
     "/v1/reports/{tracking_id}",
     "GET",
     summary="Follow a report",
-    description="Anyone with the tracking id sees the public view (no reporter identity; "
-    "no content if confidential). With X-Report-Token the reporter sees everything, "
-    "including the timeline. A wrong token is answered exactly like an unknown id.",
+    description="Anyone with the tracking id sees the public view: status, agency, the "
+    "agency's responses and the reporter's replies (no identity; no content if "
+    "confidential). With X-Report-Token the reporter sees everything of their report, "
+    "with its deadline and what they may do now. A wrong token is answered exactly like "
+    "an unknown id.",
     tags=("citizen",),
     headers=(HeaderParam("X-Report-Token", "The access token issued at submission."),),
     responses={
@@ -189,13 +137,106 @@ def get_report(call):
     raw_id = call.params["tracking_id"]
     token = call.header("X-Report-Token")
     reports = bootstrap.reports()
-    try:
-        if token is None:
-            out = s.PublicReportOut(**_public(tracking.public_view(reports, raw_id)))
-            cache = "public, max-age=15"
-        else:
-            out = _reporter_view(tracking.reporter_view(reports, raw_id, token))
-            cache = "private, no-store"
-    except ReportNotFound:
-        raise Problem(404, "report-not-found", "No report with this tracking id.") from None
+    if token is None:
+        report = tracking.public_view(reports, raw_id)
+        timeline = None if report.confidential else reports.timeline(report.tracking_id)
+        out = report_out.public_out(report, timeline)
+        cache = "public, max-age=15"
+    else:
+        view = tracking.reporter_view(reports, raw_id, token)
+        files = bootstrap.attachment_service().for_reporter(view.report)
+        out = report_out.reporter_out(
+            view.report, view.timeline, [attachment_out(files, a) for a in files.items]
+        )
+        cache = "private, no-store"
     return json_response(out, 200, {"Cache-Control": cache, "Vary": "X-Report-Token"})
+
+
+# ---------------------------------------------------------------- the reporter acts
+
+_TOKEN = HeaderParam("X-Report-Token", "The access token issued at submission.", required=True)
+_ACTION_ERRORS = {400: _ERR, 401: _ERR, 404: _ERR, 409: _ERR, 415: _ERR, 422: _ERR}
+
+
+def _reporter(call) -> Caller:
+    token = call.header("X-Report-Token")
+    if not token:
+        raise Problem(401, "report-token-required", "Send the report's X-Report-Token.")
+    return Caller(report_token=token)
+
+
+def _done(done):
+    return json_response(report_out.action_out(done), headers={"Cache-Control": "no-store"})
+
+
+@endpoint(
+    bp,
+    "/v1/reports/{tracking_id}/replies",
+    "POST",
+    summary="Reply to the agency or add information",
+    description="Answers a request for information (the agency's deadline runs again) or "
+    "adds to the report. During the completion window a reply keeps the report open.",
+    tags=("citizen",),
+    headers=(_TOKEN,),
+    body="MessageIn",
+    responses={200: ("ActionOut", "Added to the timeline; the agency is told."), **_ACTION_ERRORS},
+)
+def reply(call):
+    return _done(
+        bootstrap.workflow().reply(
+            call.params["tracking_id"], _reporter(call), message=call.body.message
+        )
+    )
+
+
+@endpoint(
+    bp,
+    "/v1/reports/{tracking_id}/confirm",
+    "POST",
+    summary="Confirm that the report is resolved (completes it)",
+    tags=("citizen",),
+    headers=(_TOKEN,),
+    responses={200: ("ActionOut", "Completed."), **_ACTION_ERRORS},
+)
+def confirm(call):
+    return _done(bootstrap.workflow().confirm(call.params["tracking_id"], _reporter(call)))
+
+
+@endpoint(
+    bp,
+    "/v1/reports/{tracking_id}/reopen",
+    "POST",
+    summary="Reopen a completed report (within 10 working days of completion)",
+    tags=("citizen",),
+    headers=(_TOKEN,),
+    body="ReasonIn",
+    responses={200: ("ActionOut", "Back in progress; the agency is told."), **_ACTION_ERRORS},
+)
+def reopen(call):
+    return _done(
+        bootstrap.workflow().reopen(
+            call.params["tracking_id"], _reporter(call), reason=call.body.reason
+        )
+    )
+
+
+@endpoint(
+    bp,
+    "/v1/reports/{tracking_id}/rating",
+    "PUT",
+    summary="Rate the handling, 1-5 (after the agency's final response)",
+    description="One rating per report; it may change until the report is completed.",
+    tags=("citizen",),
+    headers=(_TOKEN,),
+    body="RatingIn",
+    responses={200: ("ActionOut", "Rated; the agency is told."), **_ACTION_ERRORS},
+)
+def rate(call):
+    return _done(
+        bootstrap.workflow().rate(
+            call.params["tracking_id"],
+            _reporter(call),
+            score=call.body.score,
+            comment=call.body.comment,
+        )
+    )

@@ -108,6 +108,9 @@ class SubmitReportIn(_In):
         False, description="Keep the content out of public listings and open data."
     )
     reporter: ReporterIn | None = None
+    language: Literal["id", "en"] = Field(
+        "id", description="Language of the messages the reporter receives."
+    )
 
     @field_validator("kind", mode="before")
     @classmethod
@@ -191,13 +194,18 @@ class PublicReportOut(_Out):
     status: Status
     status_label: str
     category: CategoryRef | None = None
-    region: str | None = None
+    region: str | None = Field(None, description="No finer than the regency for anonymous reports.")
     agency: AgencyRefOut | None = None
     confidential: bool
     title: str | None = Field(None, description="Left out for confidential reports.")
     description: str | None = Field(None, description="Left out for confidential reports.")
     created_at: datetime
     updated_at: datetime
+    timeline: list[TimelineEventOut] | None = Field(
+        None,
+        description="The agency's responses and the reporter's replies (never identity or "
+        "internal notes); empty for confidential reports.",
+    )
 
 
 class ReporterOut(_Out):
@@ -215,11 +223,36 @@ class TimelineEventOut(_Out):
     seq: int
     at: datetime
     action: str
-    actor: str
+    actor: str = Field(
+        description="reporter, system, agency or admin; staff see officer, agency_admin, "
+        "platform_admin"
+    )
+    actor_id: str | None = Field(None, description="Staff views only: who exactly.")
     from_status: Status | None = None
     to_status: Status
     to_status_label: str
     note: str | None = None
+    visibility: Literal["public", "reporter", "staff"] = "public"
+
+
+class DeadlineOut(_Out):
+    kind: Literal["verification", "first_response", "completion"]
+    due: datetime = Field(description="The end of the last working day (Asia/Jakarta).")
+    warn_at: datetime | None = None
+    state: Literal["open", "warned", "overdue"]
+    overdue: bool
+
+
+class RatingOut(_Out):
+    score: int
+    comment: str | None = None
+    at: datetime
+
+
+class ArchivalOut(_Out):
+    reason: str
+    message: str
+    at: datetime
 
 
 class AttachmentOut(_Out):
@@ -275,6 +308,26 @@ class ReporterReportOut(PublicReportOut):
     reporter: ReporterOut | None = None
     timeline: list[TimelineEventOut]
     attachments: list[AttachmentOut] = []
+    deadline: DeadlineOut | None = None
+    awaiting_reporter: bool = Field(False, description="The agency asked you for more.")
+    archival: ArchivalOut | None = None
+    duplicate_of: str | None = None
+    rating: RatingOut | None = None
+    reopen_until: datetime | None = None
+    allowed_actions: list[str] = Field(description="What you may do now.")
+
+
+class StaffReportOut(ReporterReportOut):
+    identity_withheld: bool = Field(
+        description="An anonymous reporter left an identity that only platform admins may "
+        "read, through the audited route."
+    )
+    routing: RoutingOut | None = None
+    duplicates: list[str] = []
+    first_response_at: datetime | None = None
+    final_response_at: datetime | None = None
+    completed_at: datetime | None = None
+    version: int | None = Field(None, description="Optimistic-locking version.")
 
 
 class CategoryOut(_Out):
@@ -453,6 +506,10 @@ class VerificationItem(_Out):
     category: str | None = None
     region: str | None = None
     created_at: datetime
+    transferred_at: datetime | None = Field(
+        None, description="Set when an agency handed the report back: first in line."
+    )
+    deadline: DeadlineOut | None = None
     routing: RoutingOut | None = None
 
 
@@ -471,3 +528,137 @@ class AdminReportOut(PublicReportOut):
 class DisposeIn(_In):
     agency_id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")]
     note: Annotated[str, Field(max_length=1000)] | None = None
+
+
+# ---------------------------------------------------------------- the case workflow
+
+_TRACKING = r"^[0-9A-Za-z-]{10,16}$"
+_AGENCY_ID = r"^[a-z0-9][a-z0-9-]{1,63}$"
+Message = Annotated[str, Field(min_length=1, max_length=5000)]
+
+
+class MessageIn(_In):
+    message: Message
+
+
+class ReasonIn(_In):
+    reason: Annotated[str, Field(min_length=3, max_length=2000)]
+
+
+class NoteIn(_In):
+    note: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class InternalNoteIn(_In):
+    text: Annotated[str, Field(min_length=1, max_length=5000)]
+
+
+class ArchiveIn(_In):
+    reason: Literal["too_general", "not_public_service", "duplicate", "abusive", "no_answer"]
+    message: Annotated[str, Field(min_length=3, max_length=2000)] = Field(
+        description="Shown to the reporter."
+    )
+    duplicate_of: Annotated[str, Field(pattern=_TRACKING)] | None = Field(
+        None, description="Required with reason duplicate: the report it duplicates."
+    )
+
+
+class RerouteIn(_In):
+    agency_id: Annotated[str, Field(pattern=_AGENCY_ID)]
+    reason: Annotated[str, Field(min_length=3, max_length=2000)]
+
+
+class TransferIn(_In):
+    reason: Annotated[str, Field(min_length=3, max_length=2000)] = Field(
+        description="Why this is not your agency's authority."
+    )
+    suggested_agency: Annotated[str, Field(pattern=_AGENCY_ID)] | None = None
+
+
+class RatingIn(_In):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=False)
+    score: Annotated[int, Field(ge=1, le=5)]
+    comment: Annotated[str, Field(max_length=1000)] | None = None
+
+
+class IdentityReadIn(_In):
+    reason: Annotated[str, Field(min_length=10, max_length=500)] = Field(
+        description="Why you need the identity; written to the identity-access log."
+    )
+
+
+class IdentityOut(_Out):
+    tracking_id: str
+    reporter: ReporterOut | None
+    logged: bool = True
+
+
+class IdentityAccessOut(_Out):
+    tracking_id: str
+    admin: str
+    reason: str
+    at: datetime
+
+
+class IdentityLogOut(_Out):
+    items: list[IdentityAccessOut]
+
+
+class IdentityLogQuery(_In):
+    model_config = ConfigDict(extra="forbid", strict=False)
+    tracking_id: Annotated[str, Field(pattern=_TRACKING)] | None = None
+    month: Annotated[str, Field(pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$")] | None = None
+    limit: Annotated[int, Field(ge=1, le=200)] = 100
+
+
+class InboxQuery(_In):
+    model_config = ConfigDict(extra="forbid", strict=False)
+    status: Annotated[str, Field(pattern=r"^[a-z_]+(,[a-z_]+)*$")] = Field(
+        "awaiting_followup,in_progress",
+        description="Comma-separated: awaiting_followup, in_progress, completed.",
+    )
+    overdue: bool = False
+    category: Annotated[str, Field(pattern=r"^[a-z0-9-]{2,64}$")] | None = None
+    agency_id: Annotated[str, Field(pattern=_AGENCY_ID)] | None = Field(
+        None, description="Platform admins: whose inbox. Staff: one of their sub-units."
+    )
+    limit: Annotated[int, Field(ge=1, le=100)] = 25
+    cursor: Annotated[str, Field(max_length=200)] | None = None
+
+
+class InboxItem(_Out):
+    tracking_id: str
+    kind: ReportKind
+    title: str
+    category: str | None = None
+    region: str | None = None
+    agency: AgencyRefOut | None = None
+    status: Status
+    status_label: str
+    deadline: DeadlineOut | None = None
+    awaiting_reporter: bool
+    anonymous: bool
+    confidential: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class InboxOut(_Out):
+    items: list[InboxItem]
+    next_cursor: str | None = None
+
+
+class ActionOut(_Out):
+    """What an action did: the report's new state and the timeline entry it added."""
+
+    tracking_id: str
+    status: Status
+    status_label: str
+    version: int | None = None
+    deadline: DeadlineOut | None = None
+    awaiting_reporter: bool
+    allowed_actions: list[str]
+    recorded: TimelineEventOut | None = None
+    notified: bool = Field(
+        True, description="False: done, but telling others failed (logged; operators retry)."
+    )

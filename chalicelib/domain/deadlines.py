@@ -14,10 +14,15 @@ overdue (with an escalation) once passed; the completion deadline completes the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from .calendar import ServiceLevels, WorkingCalendar
+
+
+def sort_key(at: datetime) -> str:
+    """A UTC instant as a string that sorts like the instant (index keys, cursors)."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 class DeadlineKind(StrEnum):

@@ -50,7 +50,7 @@ class TimelineEntry:
     visibility: Visibility
 
 
-def _shown(events: list[TimelineEvent], audience: Party) -> list[TimelineEntry]:
+def timeline_for(events: list[TimelineEvent], audience: Party) -> list[TimelineEntry]:
     staff = audience in (Party.ASSIGNED_AGENCY, Party.OVERSIGHT, Party.PLATFORM_ADMIN)
     allowed = {Visibility.PUBLIC}
     if audience is Party.REPORTER or staff:
@@ -97,7 +97,7 @@ def public(report: Report, timeline: list[TimelineEvent] | None = None) -> dict:
         updated_at=report.updated_at or report.created_at,
     )
     if timeline is not None:
-        view["timeline"] = [] if hidden else _shown(timeline, Party.PUBLIC)
+        view["timeline"] = [] if hidden else timeline_for(timeline, Party.PUBLIC)
     return view
 
 
@@ -112,14 +112,14 @@ def reporter(report: Report, timeline: list[TimelineEvent]) -> dict:
         location=report.location,
         incident_date=report.incident_date,
         reporter=report.reporter,
-        timeline=_shown(timeline, Party.REPORTER),
+        timeline=timeline_for(timeline, Party.REPORTER),
         deadline=report.deadline,
         awaiting_reporter=report.awaiting_reporter,
         archival=report.archival,
         duplicate_of=report.duplicate_of,
         rating=report.rating,
         reopen_until=report.reopen_until,
-        allowed_actions=_actions(Party.REPORTER, report),
+        allowed_actions=actions_for(Party.REPORTER, report),
     )
 
 
@@ -140,7 +140,7 @@ def staff(report: Report, timeline: list[TimelineEvent], audience: Party) -> dic
         incident_date=report.incident_date,
         reporter=report.reporter if sees_identity else None,
         identity_withheld=report.anonymous and report.reporter is not None,
-        timeline=_shown(timeline, audience),
+        timeline=timeline_for(timeline, audience),
         deadline=report.deadline,
         awaiting_reporter=report.awaiting_reporter,
         routing=report.routing,
@@ -153,11 +153,11 @@ def staff(report: Report, timeline: list[TimelineEvent], audience: Party) -> dic
         completed_at=report.completed_at,
         reopen_until=report.reopen_until,
         version=report.version,
-        allowed_actions=_actions(audience, report),
+        allowed_actions=actions_for(audience, report),
     )
 
 
-def _actions(audience: Party, report: Report) -> list[str]:
+def actions_for(audience: Party, report: Report) -> list[str]:
     return [
         a.value
         for a in policy.allowed_actions(audience, report.status)

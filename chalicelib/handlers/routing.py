@@ -41,11 +41,11 @@ def on_report_submitted(event):
             try:
                 result = routing.route_submitted(
                     tracking_id,
-                    reports=bootstrap.reports(),
+                    uow=bootstrap.get("uow"),
                     directory=bootstrap.directory(),
-                    targets=bootstrap.targets(),
-                    dispatch=bootstrap.dispatch_queue(),
+                    outlets=bootstrap.outlets(),
                     clock=bootstrap.clock(),
+                    calendar=bootstrap.get("calendar"),
                 )
             except ReportNotFound:
                 log.error("report.submitted for an unknown report dropped")
@@ -55,7 +55,6 @@ def on_report_submitted(event):
                 extra={
                     "agency_id": result.agency_id,
                     "rule": result.rule,
-                    "jobs": result.jobs,
                     "redelivered": result.redelivered,
                 },
             )

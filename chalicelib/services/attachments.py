@@ -401,7 +401,9 @@ class AttachmentService:
     # ------------------------------------------------------------ reading
 
     def listing(self, raw_id: str, caller: Caller) -> Listing:
-        report = self._load(raw_id)
+        return self.listing_of(self._load(raw_id), caller)
+
+    def listing_of(self, report: Report, caller: Caller) -> Listing:
         audience = self.audience(report, caller)
         self._check_read(audience, report, caller)
         return self._listing(report, audience)

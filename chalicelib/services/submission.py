@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 
 from ..domain import tracking_id as tracking_ids
+from ..domain.calendar import WorkingCalendar
 from ..domain.report import Channel, Location, Report, Reporter, ReportKind
 from ..domain.status import Status
 from . import access_tokens
@@ -21,6 +22,7 @@ from .ports import (
     ReportRepository,
     TrackingIdTaken,
 )
+from .sla import sla_clock
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,7 @@ class SubmitReport:
     location: Location | None = None
     incident_date: date | None = None
     channel: Channel = Channel.API
+    language: str = "id"
 
     def fingerprint(self) -> str:
         canonical = json.dumps(asdict(self), sort_keys=True, default=str, ensure_ascii=False)
@@ -80,11 +83,14 @@ def submit_report(
     idempotency_key: str | None = None,
     idempotency_ttl: timedelta = timedelta(hours=24),
     new_tracking_id=tracking_ids.generate,
+    calendar: WorkingCalendar | None = None,
 ) -> Submitted:
     if command.category is not None and directory.category(command.category) is None:
         raise UnknownCategory(command.category)
 
     now = clock.now()
+    # The admins' verification deadline starts now (None without a calendar: tests).
+    sla = sla_clock(directory, calendar, command.category) if calendar else None
     fingerprint = command.fingerprint()
     record_key = idempotency_record_key(idempotency_key) if idempotency_key else None
 
@@ -93,6 +99,7 @@ def submit_report(
         token = access_tokens.issue(token_secret, tracking_id, idempotency_key)
         report = Report.submit(
             at=now,
+            sla=sla,
             tracking_id=tracking_id,
             access_token_hash=access_tokens.digest(token),
             **vars(command),

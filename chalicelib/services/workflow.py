@@ -46,6 +46,7 @@ class Done:
     report: Report
     party: Party
     published: bool = True  # False: committed, but an event handler failed (logged)
+    recorded: tuple = ()  # the timeline events the action added
 
 
 @dataclass
@@ -64,10 +65,7 @@ class Workflow:
         return for_report(self.directory, self.calendar, report, agency_id)
 
     def load(self, uow: UnitOfWork, raw_id: str) -> Report:
-        tracking_id = tracking_ids.normalise(raw_id)
-        if not tracking_ids.is_valid(tracking_id):
-            raise ReportNotFound(raw_id)  # a typo never costs a read
-        return uow.reports.get(tracking_id)
+        return uow.reports.get(tracking_ids.normalise(raw_id))
 
     def perform(
         self,
@@ -81,13 +79,14 @@ class Workflow:
             who = party(report, caller, self.directory)
             policy.check(action, who, report.status)
             change(report, who, self.clock.now(), uow)
+            recorded = tuple(report.pending_events)
             uow.reports.save(report)
             try:
                 uow.commit()
             except ConcurrentUpdate:
                 raise LostRace(report.tracking_id, self._current_version(report)) from None
             events = uow.collect_new_events()
-        return Done(report, who, self.publish(events, report))
+        return Done(report, who, self.publish(events, report), recorded)
 
     def _current_version(self, report: Report) -> int | None:
         try:

@@ -568,7 +568,7 @@ def test_verification_queue_is_platform_admin_only(client, routed, headers):
     assert "23456789AB" not in r.body.decode()
 
 
-def test_admin_sees_the_routing_decision_but_not_the_reporter(client, routed, clock):
+def test_admin_sees_the_routing_decision_and_a_named_reporter(client, routed, clock):
     tid = routed("23456789AB", confidential=True)
 
     r = get(client, f"/v1/admin/reports/{tid.lower()}", PLATFORM_ADMIN)
@@ -583,10 +583,9 @@ def test_admin_sees_the_routing_decision_but_not_the_reporter(client, routed, cl
     assert "infrastruktur" in body["routing"]["reason"]
     assert body["description"].startswith("Jalan di depan Pasar Kosambi")  # admins see it
     assert body["confidential"] is True and body["anonymous"] is False
-    assert "reporter" not in body
-    text = r.body.decode()
-    for secret in ("Siti", "Rahayu", "6281234567890", "example.id", "h" * 64):
-        assert secret not in text
+    # not anonymous: staff see the contact (the access token's hash never)
+    assert body["reporter"]["name"] == "Siti Rahayu"
+    assert "h" * 64 not in r.body.decode()
 
 
 def test_admin_view_of_a_held_report(client, routed):
@@ -596,6 +595,11 @@ def test_admin_view_of_a_held_report(client, routed):
     assert body["agency"] is None
     assert body["routing"]["rule"] == "no-region"
     assert body["anonymous"] is True
+    # an anonymous identity is read only through the logged route
+    assert body["reporter"] is None
+    assert body["identity_withheld"] is True
+    for secret in ("Siti", "Rahayu", "6281234567890", "example.id"):
+        assert secret not in get(client, f"/v1/admin/reports/{tid}", PLATFORM_ADMIN).body.decode()
 
 
 def test_admin_view_of_an_unknown_report_is_404(client):

@@ -41,7 +41,10 @@ def test_public_view_never_shows_the_reporter(client):
     body = json.loads(r.body)
     assert body["description"] == VALID["description"]
     assert body["category"] == {"code": "infrastruktur", "name": "Infrastruktur"}
-    assert "reporter" not in body and "timeline" not in body
+    assert "reporter" not in body
+    # the public timeline: what happened, never who reported it
+    assert [e["action"] for e in body["timeline"]] == ["submitted"]
+    assert "Siti" not in r.body.decode()
     for secret in ("Siti", "6281234567890", "example.id", "-6.9175"):
         assert secret not in r.body.decode()
 

@@ -8,6 +8,7 @@ import pytest
 from chalicelib.domain.attachment import Attachment, AttachmentStatus, Audience, incoming_key
 from chalicelib.domain.errors import ConcurrentUpdate
 from chalicelib.domain.identity import Principal, Role
+from chalicelib.domain.policy import Party
 from chalicelib.domain.report import AgencyRef, Reporter, ReportKind
 from chalicelib.domain.status import Status
 from chalicelib.services import attachments as svc
@@ -29,12 +30,13 @@ def directory():
 
 
 @pytest.fixture
-def service(reports, attachments, store, publisher, directory, clock):
+def service(reports, attachments, store, uow, outlets, directory, clock):
     return svc.AttachmentService(
         reports=reports,
         attachments=attachments,
         store=store,
-        publisher=publisher,
+        uow=uow,
+        outlets=outlets,
         directory=directory,
         clock=clock,
         limits=svc.Limits(max_bytes=1 * MB, max_count=3),
@@ -112,7 +114,8 @@ def test_reporter_gets_a_pending_slot_and_a_form_pinned_to_the_server_key(
     [
         (OFFICER, "pemkot-bandung", True),
         (staff(Role.AGENCY_ADMIN, agency="pemkot-bandung"), "pemkot-bandung", True),
-        (OFFICER, "dinas-pu-bandung", True),  # a sub-unit of the officer's agency
+        # a sub-unit's report: the parent agency oversees (reads), only the assigned acts
+        (OFFICER, "dinas-pu-bandung", False),
         (staff(Role.OFFICER, agency="dinas-pu-bandung"), "pemkot-bandung", False),  # parent
         (OTHER_OFFICER, "pemkot-bandung", False),
         (OFFICER, None, False),  # not disposed yet
@@ -342,39 +345,45 @@ def test_a_vanished_object_leaves_the_slot_pending(service, store, attachments, 
     assert attachments.get(tid, slot.attachment.id).status is AttachmentStatus.PENDING
 
 
+def _before_commit(monkeypatch, action):
+    """Run ``action`` just before the next unit of work commits (a concurrent writer)."""
+    from tests.fakes import InMemoryUnitOfWork
+
+    real = InMemoryUnitOfWork.commit
+    done = []
+
+    def commit(self):
+        if not done:
+            done.append(1)
+            action()
+        return real(self)
+
+    monkeypatch.setattr(InMemoryUnitOfWork, "commit", commit)
+
+
 def test_acceptance_retries_when_the_report_changed_meanwhile(
-    service, store, reports, attachments, new_report
+    service, store, reports, attachments, new_report, monkeypatch
 ):
     tid, token = new_report()
     slot = slot_for(service, tid, token)
-    real_accept = attachments.accept
-    bumped = []
-
-    def accept_after_a_status_change(attachment, report):
-        if not bumped:
-            bumped.append(1)
-            reports.reports[tid].version += 1  # someone saved the report in between
-        return real_accept(attachment, report)
-
-    attachments.accept = accept_after_a_status_change
+    # someone saved the report in between
+    _before_commit(monkeypatch, lambda: setattr(reports.reports[tid], "version", 99))
     assert upload(service, store, slot, samples.png()).result == "accepted"
     assert [e.seq for e in reports.timeline(tid)] == [1, 2]
 
 
 def test_losing_a_race_for_the_slot_removes_only_the_losers_copies(
-    service, store, attachments, new_report
+    service, store, attachments, new_report, monkeypatch
 ):
     tid, token = new_report()
     slot = slot_for(service, tid, token)
     winner_data, loser_data = samples.png(), samples.png(with_exif=True)
-    real_accept = attachments.accept
     # The winner is accepted; the loser read the slot while it was still pending.
     upload(service, store, slot, winner_data)
     winner = attachments.get(tid, slot.attachment.id)
     attachments.items[(tid, slot.attachment.id)] = slot.attachment  # the loser read pending
-    attachments.accept = lambda a, r: (
-        attachments.items.__setitem__((tid, slot.attachment.id), winner),
-        real_accept(a, r),
+    _before_commit(
+        monkeypatch, lambda: attachments.items.__setitem__((tid, slot.attachment.id), winner)
     )
 
     outcome = upload(service, store, slot, loser_data)
@@ -387,23 +396,37 @@ def test_losing_a_race_for_the_slot_removes_only_the_losers_copies(
     assert store.versions(slot.attachment.incoming_key) == []
 
 
-def test_the_assigned_agency_hears_about_it(service, store, publisher, new_report):
+def _hook(targets, agency_id="pemkot-bandung"):
+    from chalicelib.services.ports import WebhookTarget
+
+    targets.save(
+        WebhookTarget(
+            "wh_1", agency_id, "https://hooks.example.go.id/x", ("*",), "whsec_" + "A" * 44
+        )
+    )
+
+
+def test_the_assigned_agency_hears_about_it(service, store, targets, dispatch_queue, new_report):
+    _hook(targets)
     tid, token = new_report(agency="pemkot-bandung")
     slot = slot_for(service, tid, token)
     upload(service, store, slot, samples.png())
-    assert publisher.updates == [
-        (tid, {"type": "attachment_added", "attachment_id": slot.attachment.id})
-    ]
+    [job] = dispatch_queue.jobs
+    assert job.event_type == "report.updated"
+    change = job.payload["data"]["change"]
+    assert change["change"] == "attachment_added"
+    assert change["attachment_id"] == slot.attachment.id
 
 
 def test_no_update_before_disposition_and_a_failed_publish_is_not_fatal(
-    service, store, publisher, new_report
+    service, store, targets, dispatch_queue, new_report
 ):
+    _hook(targets)
     tid, token = new_report()
     upload(service, store, slot_for(service, tid, token), samples.png())
-    assert publisher.updates == []
+    assert dispatch_queue.jobs == []
     tid, token = new_report(agency="pemkot-bandung")
-    publisher.failing = True
+    dispatch_queue.failing = True
     assert upload(service, store, slot_for(service, tid, token), samples.png()).result == "accepted"
 
 
@@ -524,7 +547,9 @@ def test_audience_resolution(service, reports, new_report):
     assert service.audience(report, svc.Caller(token, OTHER_OFFICER.principal)) is (
         Audience.REPORTER
     )
+    # the parent agency's officer reads it (oversight) as the agency does
     assert service.audience(report, OFFICER) is Audience.ASSIGNED_AGENCY
+    assert service.party(report, OFFICER) is Party.OVERSIGHT
     assert service.audience(report, svc.Caller("wrong", ADMIN.principal)) is (
         Audience.PLATFORM_ADMIN
     )
