@@ -28,9 +28,14 @@ from .report_repository import (
     update_actions,
 )
 
+# PynamoDB sends a transaction's items grouped: condition checks, deletes, puts, updates;
+# DynamoDB's cancellation reasons follow that order.
+_SENT_ORDER = {"check": 0, "delete": 1, "put": 2, "update": 3}
+
 
 @dataclass
 class _Write:
+    kind: str  # put | update (see _SENT_ORDER)
     stage: Callable[[TransactWrite], None]  # adds exactly one item to the transaction
     conflict: Callable[[], Exception]  # what its failed condition means
 
@@ -62,15 +67,15 @@ class DynamoUnitOfWork:
         self._writes.clear()
         self._after.clear()
 
-    def _stage(self, stage, conflict, after=None) -> None:
-        self._writes.append(_Write(stage, conflict))
+    def _stage(self, kind, stage, conflict, after=None) -> None:
+        self._writes.append(_Write(kind, stage, conflict))
         if after is not None:
             self._after.append(after)
 
     def commit(self) -> None:
         if not self._writes:
             return
-        writes = list(self._writes)
+        writes = sorted(self._writes, key=lambda w: _SENT_ORDER[w.kind])
         try:
             with TransactWrite(connection=self.connection) as tx:
                 for write in writes:
@@ -116,6 +121,7 @@ class _StagedReports:
         for event in list(report.pending_events):
             event_item = _event_item(tracking_id, event)
             self._uow._stage(
+                "put",
                 lambda tx, e=event_item: tx.save(e, condition=ReportEventItem.seq.does_not_exist()),
                 lambda: ConcurrentUpdate(tracking_id),
             )
@@ -128,6 +134,7 @@ class _StagedReports:
 
         # PynamoDB adds the version condition and the version increment.
         self._uow._stage(
+            "update",
             lambda tx: tx.update(item, actions=actions, condition=ReportItem.tracking_id.exists()),
             lambda: ConcurrentUpdate(tracking_id),
             after,
@@ -141,6 +148,7 @@ class _StagedAttachments:
     def decide(self, attachment: Attachment) -> None:
         """Stage the slot's decision; only a pending slot may be decided."""
         self._uow._stage(
+            "update",
             lambda tx: tx.update(
                 AttachmentItem(attachment.tracking_id, attachment.id),
                 actions=decision_actions(attachment),
@@ -167,6 +175,7 @@ class _StagedAudit:
                 at=entry.at,
             )
             self._uow._stage(
+                "put",
                 lambda tx, i=item: tx.save(i, condition=IdentityAccessItem.sk.does_not_exist()),
                 lambda: ConcurrentUpdate(entry.tracking_id),
             )

@@ -25,6 +25,7 @@ from devstack.pump import EventPump
 from tests import samples
 from tests.fakes import FixedClock
 from tests.integration.conftest import MAX_BYTES
+from tests.integration.uow import accept, save
 
 
 @pytest.fixture
@@ -55,7 +56,7 @@ def new_report(*, anonymous=False, agency=None):
     if agency:
         report = bootstrap.reports().get(result.tracking_id)
         report.agency = AgencyRef(agency, agency)
-        bootstrap.reports().save_changes(report)
+        save(report)
     return result.tracking_id, result.access_token
 
 
@@ -292,16 +293,16 @@ def test_slot_counter_and_decisions_are_conditional(aws):
     stale = bootstrap.reports().get(tid)
     fresh = bootstrap.reports().get(tid)
     fresh.record("other", actor=Actor.system("test"), at=now)
-    bootstrap.reports().save_changes(fresh)
+    save(fresh)
     stale.record("attachment_added", actor=Actor.reporter(), at=now)
     accepted = first.accepted(size=5, sha256="0" * 64, original_key="k", decided_at=now)
     with pytest.raises(ConcurrentUpdate):
-        repo.accept(accepted, stale)
+        accept(accepted, stale)
     assert repo.get(tid, first.id).status is AttachmentStatus.PENDING
 
     current = bootstrap.reports().get(tid)
     current.record("attachment_added", actor=Actor.reporter(), at=now)
-    repo.accept(accepted, current)
+    accept(accepted, current)
     assert repo.get(tid, first.id) == accepted
     assert [e.action for e in bootstrap.reports().timeline(tid)][-2:] == [
         "other",
@@ -310,6 +311,6 @@ def test_slot_counter_and_decisions_are_conditional(aws):
     again = bootstrap.reports().get(tid)
     again.record("attachment_added", actor=Actor.reporter(), at=now)
     with pytest.raises(AttachmentAlreadyDecided):
-        repo.accept(accepted, again)
+        accept(accepted, again)
     with pytest.raises(AttachmentAlreadyDecided):
         repo.reject(first)

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import pytest
 
+from chalicelib.domain.report import Actor
 from devstack.receiver import Receiver
 
 pytestmark = pytest.mark.integration
@@ -153,7 +154,7 @@ def test_unroutable_report_waits_for_an_admin(client, pump, webhook):
     pump()
     assert webhook.requests == []
     reports = DynamoReportRepository()
-    assert tid in reports.verification_queue(100)
+    assert tid in [r.tracking_id for r in reports.verification_queue(100)]
     report = reports.get(tid)
     assert report.status.value == "unverified"
     assert report.routing.rule == "manual-category"
@@ -237,10 +238,13 @@ def test_report_updated_reaches_agencies_that_subscribed(client, pump, webhook):
     targets.save(replace(target, events=("report.assigned", "report.updated")))
     tid = submit(client)
     pump()
+    from chalicelib.services import messagebus
+
     report = DynamoReportRepository().get(tid)
-    change = {"type": "attachment_added", "attachment_id": "att_1"}
-    assert bootstrap.notifier().report_updated(report, report.updated_at, change) == 1
+    report.add_attachment("att_1", actor=Actor.reporter(), at=report.updated_at, note="a")
+    messagebus.handle(report.events, {tid: report}, bootstrap.outlets())
     pump()
     updates = [d for d in webhook.delivered if d.payload["type"] == "report.updated"]
-    assert [u.payload["data"]["change"] for u in updates] == [change]
+    [change] = [u.payload["data"]["change"] for u in updates]
+    assert (change["change"], change["attachment_id"]) == ("attachment_added", "att_1")
     assert updates[0].payload["data"]["tracking_id"] == tid

@@ -25,6 +25,7 @@ from chalicelib.services.ports import (
     ReportNotFound,
     TrackingIdTaken,
 )
+from tests.integration.uow import save
 
 pytestmark = pytest.mark.integration
 
@@ -186,9 +187,9 @@ def test_concurrent_status_changes_second_writer_loses_atomically(repo):
         Status.ARCHIVED, actor=Actor("platform_admin", "other"), at=later, action="archived"
     )
 
-    repo.save_changes(mine)
+    save(mine)
     with pytest.raises(ConcurrentUpdate):
-        repo.save_changes(theirs)
+        save(theirs)
 
     stored = repo.get(report.tracking_id)
     assert stored.status is Status.AWAITING_FOLLOWUP
@@ -210,12 +211,12 @@ def test_a_stale_version_alone_refuses_the_write_and_its_event(repo):
     stale = repo.get(report.tracking_id)
     fresh = repo.get(report.tracking_id)
     fresh.change_status(Status.ARCHIVED, actor=ADMIN, at=T0, action="archived")
-    repo.save_changes(fresh)
+    save(fresh)
     stale.event_count = 5  # its next event (seq 6) collides with nothing stored
     stale.change_status(Status.AWAITING_FOLLOWUP, actor=ADMIN, at=T0, action="verified")
 
     with pytest.raises(ConcurrentUpdate):
-        repo.save_changes(stale)
+        save(stale)
 
     assert [e.seq for e in repo.timeline(report.tracking_id)] == [1, 2]
     assert repo.get(report.tracking_id).status is Status.ARCHIVED
@@ -231,7 +232,7 @@ def test_save_changes_stores_status_agency_and_event(repo):
     later = T0 + timedelta(days=1)
     current.change_status(Status.AWAITING_FOLLOWUP, actor=ADMIN, at=later, action="verified")
 
-    repo.save_changes(current)
+    save(current)
 
     stored = repo.get(report.tracking_id)
     assert stored == current
@@ -250,7 +251,7 @@ def test_save_changes_for_a_report_that_does_not_exist_is_refused(repo):
     ghost.change_status(Status.ARCHIVED, actor=ADMIN, at=T0, action="archived")
 
     with pytest.raises(ConcurrentUpdate):
-        repo.save_changes(ghost)
+        save(ghost)
 
     with pytest.raises(ReportNotFound):
         repo.get(ghost.tracking_id)
