@@ -168,6 +168,21 @@ def workflow():
     return Workflow(get("uow"), directory(), clock(), outlets(), get("calendar"))
 
 
+def scheduler(**options):
+    """One deadline-scheduler run (the hourly handler, and ``python -m devstack clock``)."""
+    from .services.scheduler import run_scheduler
+
+    return run_scheduler(
+        uow=get("uow"),
+        reports=reports(),
+        directory=directory(),
+        outlets=outlets(),
+        clock=clock(),
+        calendar=get("calendar"),
+        **options,
+    )
+
+
 def attachment_service():
     from .services.attachments import AttachmentService, Limits
 

@@ -1,5 +1,6 @@
 """`python -m devstack run` starts the local stack; `python -m devstack token USER`
-prints a bearer token for a demo account of the running stack."""
+prints a bearer token for a demo account of the running stack; `python -m devstack clock
++12d` moves the running stack's clock forward and runs the deadline scheduler."""
 
 from __future__ import annotations
 
@@ -80,7 +81,13 @@ def main(argv=None) -> int:
     token = sub.add_parser("token", help="print a bearer token for a demo account")
     token.add_argument("username")
     token.add_argument("--password", default=DEMO_PASSWORD)
+    clock = sub.add_parser("clock", help="show or move the stack's clock, then run the scheduler")
+    clock.add_argument("step", nargs="?", help="+12d, +3h, +90m, or reset (none: show)")
     args = parser.parse_args(argv)
+    if args.command == "clock":
+        from .clock import command
+
+        return command(args.step)
     if args.command == "token":
         return _token(args)
     if args.command is None:

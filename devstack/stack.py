@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Tests run their own stack beside a developer's `make run`: they pass another state dir.
 STATE_DIR = Path(os.environ.get("SATUPINTU_DEVSTACK_DIR", ROOT / ".devstack"))
 STATE_FILE = STATE_DIR / "state.json"
+CLOCK_FILE = STATE_DIR / "clock"  # the offset `python -m devstack clock` moves (seconds)
 
 log = logging.getLogger("devstack")
 
@@ -53,7 +54,9 @@ class LocalStack:
             **emulator.aws_env(self.emulator.endpoint),
             **app_env,
             "SATUPINTU_STAGE": "dev",
+            "SATUPINTU_CLOCK_FILE": str(CLOCK_FILE),
         }
+        CLOCK_FILE.write_text("0\n")  # a fresh stack starts at real time
         # This process hosts the event pump, which imports the app: same environment.
         os.environ.update(self.app_env)
         emulator.forget_cached_clients()
@@ -68,6 +71,8 @@ class LocalStack:
                     "api": self.api_url,
                     "user_pool_id": pool_id,
                     "client_id": client_id,
+                    "clock_file": str(CLOCK_FILE),
+                    "app_env": self.app_env,  # for commands that act as the app
                 }
             )
         )
@@ -138,6 +143,7 @@ class LocalStack:
         lines += [
             "",
             "  Bearer token:   .venv/bin/python -m devstack token admin",
+            "  Move the clock: .venv/bin/python -m devstack clock +12d   (runs the scheduler)",
             f"  Try:            curl -s {self.api_url}/v1/categories",
             "  Stop:           Ctrl-C",
             "",

@@ -56,7 +56,7 @@ class InMemoryReports:
         report.event_count += len(report.pending_events)
         report.pending_events.clear()
         report.version = 1
-        self.reports[report.tracking_id] = copy.deepcopy(report)
+        self.reports[report.tracking_id] = _stored(report)
         self.outbox[report.tracking_id] = report.created_at
 
     def get(self, tracking_id):
@@ -79,7 +79,7 @@ class InMemoryReports:
         report.event_count += len(report.pending_events)
         report.pending_events.clear()
         report.version += 1
-        self.reports[report.tracking_id] = copy.deepcopy(report)
+        self.reports[report.tracking_id] = _stored(report)
 
     def get_many(self, tracking_ids):
         return [self.get(t) for t in tracking_ids if t in self.reports]
@@ -135,6 +135,13 @@ class InMemoryReports:
     def unacknowledged(self, older_than, limit):
         due = sorted((at, tid) for tid, at in self.outbox.items() if at < older_than)
         return [tid for _, tid in due[:limit]]
+
+
+def _stored(report):
+    """What DynamoDB keeps: the report, not the domain events it has yet to hand over."""
+    stored = copy.deepcopy(report)
+    stored.events = []
+    return stored
 
 
 class InMemoryUnitOfWork:
