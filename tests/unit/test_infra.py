@@ -69,3 +69,94 @@ def test_dispatch_attempts_setting_equals_the_queue_max_receive_count():
         and r["Properties"].get("QueueName") == config.DISPATCH_QUEUE
     )
     assert int(variables["DISPATCH_MAX_ATTEMPTS"]) == queue["RedrivePolicy"]["maxReceiveCount"]
+
+
+# CloudFormation's AWS::S3::Bucket Rule needs at least one of these actions; a rule holding
+# only ExpiredObjectDeleteMarker is rejected at deploy (moto and cfn-lint accept it).
+_LIFECYCLE_ACTIONS = {
+    "AbortIncompleteMultipartUpload",
+    "ExpirationDate",
+    "ExpirationInDays",
+    "NoncurrentVersionExpiration",
+    "NoncurrentVersionExpirationInDays",
+    "NoncurrentVersionTransition",
+    "NoncurrentVersionTransitions",
+    "Transition",
+    "Transitions",
+}
+
+
+def _lifecycle_rules(template: dict) -> list[dict]:
+    return [
+        rule
+        for res in template["Resources"].values()
+        if res.get("Type") == "AWS::S3::Bucket"
+        for rule in res["Properties"].get("LifecycleConfiguration", {}).get("Rules", [])
+    ]
+
+
+def test_no_lifecycle_rule_consists_only_of_expired_object_delete_marker():
+    rules = _lifecycle_rules(load_template())
+
+    assert rules
+    for rule in rules:
+        assert set(rule) & _LIFECYCLE_ACTIONS, f"{rule['Id']}: CloudFormation needs an action"
+        if "ExpiredObjectDeleteMarker" in rule:
+            # S3: "cannot be specified with Days or Date in a Lifecycle Expiration Policy"
+            assert not {"ExpirationInDays", "ExpirationDate", "TagFilters"} & set(rule), rule["Id"]
+
+
+def test_leftover_delete_markers_of_unconfirmed_uploads_are_still_removed():
+    """The fix keeps the intent: under incoming/ the upload expires after a day, its old
+    versions a day later, and the delete marker left with no version goes too."""
+    incoming = [r for r in _lifecycle_rules(load_template()) if r["Prefix"] == "incoming/"]
+
+    assert any(r.get("ExpirationInDays") == 1 for r in incoming)
+    assert any(
+        r.get("ExpiredObjectDeleteMarker") is True
+        and r["NoncurrentVersionExpiration"]["NoncurrentDays"] == 1
+        for r in incoming
+    )
+
+
+_STATEFUL = {
+    "AWS::DynamoDB::Table",
+    "AWS::S3::Bucket",
+    "AWS::SQS::Queue",
+    "AWS::SecretsManager::Secret",
+    "AWS::Cognito::UserPool",
+}
+
+
+def test_stateful_resources_are_retained_except_when_their_first_create_rolls_back():
+    resources = load_template()["Resources"]
+    stateful = {k: v for k, v in resources.items() if v.get("Type") in _STATEFUL}
+
+    assert {v["Type"] for v in stateful.values()} == _STATEFUL
+    for name, res in stateful.items():
+        # Retain would leave a named resource behind when a first deploy rolls back, and
+        # the retry would fail with "already exists".
+        assert res.get("DeletionPolicy") == "RetainExceptOnCreate", name
+        # UpdateReplacePolicy takes Delete, Retain or Snapshot only.
+        assert res.get("UpdateReplacePolicy") == "Retain", name
+    for name, res in resources.items():
+        assert res.get("UpdateReplacePolicy", "Retain") in {"Delete", "Retain", "Snapshot"}, name
+        assert res.get("DeletionPolicy") != "Retain", f"{name}: use RetainExceptOnCreate"
+
+
+def test_a_rolled_back_first_deploy_can_delete_the_tables_it_created():
+    """A table with deletion protection refuses DeleteTable, so the rollback of a failed
+    first deploy could not remove it despite RetainExceptOnCreate. Protection is a
+    parameter that is off unless the operator turns it on once the stack exists."""
+    template = load_template()
+    parameter = template["Parameters"]["TableDeletionProtection"]
+    assert parameter["Default"] == "false"
+    assert set(parameter["AllowedValues"]) == {"true", "false"}
+    tables = [
+        r["Properties"]
+        for r in template["Resources"].values()
+        if r.get("Type") == "AWS::DynamoDB::Table"
+    ]
+    assert tables
+    for props in tables:
+        assert props["DeletionProtectionEnabled"] == {"Ref": "TableDeletionProtection"}
