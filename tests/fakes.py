@@ -79,7 +79,9 @@ class InMemoryReports:
         report.event_count += len(report.pending_events)
         report.pending_events.clear()
         report.version += 1
-        self.reports[report.tracking_id] = copy.deepcopy(report)
+        stored = copy.deepcopy(report)
+        stored.events = []  # domain events are dispatched, never stored (as in DynamoDB)
+        self.reports[report.tracking_id] = stored
 
     def get_many(self, tracking_ids):
         return [self.get(t) for t in tracking_ids if t in self.reports]
@@ -484,3 +486,44 @@ class FakeAlerts:
 
     def alert(self, subject, message):
         self.alerts.append((subject, message))
+
+
+class FakeMailer:
+    """Keeps what it was asked to send: (to, subject, text)."""
+
+    def __init__(self):
+        self.sent = []
+        self.failing = False
+
+    def send(self, to, subject, text):
+        if self.failing:
+            raise ConnectionError("SES unavailable")
+        self.sent.append((to, subject, text))
+
+
+class FakeSentMarkers:
+    def __init__(self):
+        self.claimed = set()
+
+    def claim(self, tracking_id, key):
+        if (tracking_id, key) in self.claimed:
+            return False
+        self.claimed.add((tracking_id, key))
+        return True
+
+    def release(self, tracking_id, key):
+        self.claimed.discard((tracking_id, key))
+
+
+class FakeAccessLinkLimits:
+    """Counts per report and hour, like the DynamoDB counter."""
+
+    def __init__(self):
+        self.counts = {}
+
+    def allow(self, tracking_id, now, per_hour):
+        key = (tracking_id, now.strftime("%Y%m%d%H"))
+        if self.counts.get(key, 0) >= per_hour:
+            return False
+        self.counts[key] = self.counts.get(key, 0) + 1
+        return True
