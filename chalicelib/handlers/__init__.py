@@ -1,5 +1,5 @@
 """SQS and schedule entry points (thin, like api/)."""
 
-from . import dispatcher, routing, sweeper, uploads
+from . import dispatcher, notifications, routing, sweeper, uploads
 
-BLUEPRINTS = (routing.bp, dispatcher.bp, sweeper.bp, uploads.bp)
+BLUEPRINTS = (routing.bp, dispatcher.bp, sweeper.bp, uploads.bp, notifications.bp)
