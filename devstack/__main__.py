@@ -1,5 +1,6 @@
 """`python -m devstack run` starts the local stack; `python -m devstack token USER`
-prints a bearer token for a demo account of the running stack."""
+prints a bearer token for a demo account of the running stack; `python -m devstack outbox`
+prints the e-mails it sent."""
 
 from __future__ import annotations
 
@@ -62,6 +63,14 @@ def _token(args) -> int:
     return 0
 
 
+def _outbox(args) -> int:
+    from . import outbox
+    from .stack import read_state
+
+    print(outbox.main(read_state()["endpoint"], to=args.to, last=args.last))
+    return 0
+
+
 def main(argv=None) -> int:
     from .seed import DEMO_PASSWORD
 
@@ -80,9 +89,14 @@ def main(argv=None) -> int:
     token = sub.add_parser("token", help="print a bearer token for a demo account")
     token.add_argument("username")
     token.add_argument("--password", default=DEMO_PASSWORD)
+    mail = sub.add_parser("outbox", help="print the e-mails the local stack sent, newest last")
+    mail.add_argument("--to", help="only those sent to this address")
+    mail.add_argument("--last", type=int, help="only the last N")
     args = parser.parse_args(argv)
     if args.command == "token":
         return _token(args)
+    if args.command == "outbox":
+        return _outbox(args)
     if args.command is None:
         args = parser.parse_args(["run", *(argv or [])])
     return _run(args)
