@@ -22,7 +22,7 @@ def start_emulator():
 
     emu = emulator.Emulator(free_port()).start()
     _, app_env = resources.create_all(
-        emu.endpoint, parameters={"WebOrigin": "http://127.0.0.1:8000"}
+        emu.endpoint, parameters=resources.local_parameters("http://127.0.0.1:8000")
     )
     os.environ.update({**emulator.aws_env(emu.endpoint), **app_env, "LOG_LEVEL": "WARNING"})
     seed.seed_directory()

@@ -98,6 +98,22 @@ def _build(name: str):
             max_attempts=settings().dispatch_max_attempts,
             lookup=delivery_lookup,
         )
+    if name == "mailer":
+        from .adapters.mailer import SesMailer
+
+        return SesMailer()
+    if name == "sent_markers":
+        from .adapters.sent_markers import DynamoSentMarkers
+
+        return DynamoSentMarkers()
+    if name == "access_link_limits":
+        from .adapters.access_link_limits import DynamoAccessLinkLimits
+
+        return DynamoAccessLinkLimits()
+    if name == "alerts":
+        from .adapters.fanout import SnsAlerts
+
+        return SnsAlerts()
     if name == "attachments":
         from .adapters.attachment_repository import DynamoAttachmentRepository
 
@@ -195,6 +211,25 @@ def attachment_service():
         directory=directory(),
         clock=clock(),
         limits=Limits.from_settings(settings()),
+    )
+
+
+def notifier():
+    """The notifications consumer, built on each call (cheap) so overrides apply."""
+    from .services.notify import EmailChannel, Notifier
+
+    cfg = settings()
+    mailer = get("mailer")
+    return Notifier(
+        reports=reports(),
+        directory=directory(),
+        channels=[EmailChannel(mailer)],  # SMS and social replies: the channels issue
+        mailer=mailer,
+        markers=get("sent_markers"),
+        alerts=get("alerts"),
+        uow=get("uow"),
+        portal_url=cfg.portal_url,
+        time_zone=cfg.time_zone,
     )
 
 

@@ -1,6 +1,7 @@
 """`python -m devstack run` starts the local stack; `python -m devstack token USER`
 prints a bearer token for a demo account of the running stack; `python -m devstack clock
-+12d` moves the running stack's clock forward and runs the deadline scheduler."""
++12d` moves the running stack's clock forward and runs the deadline scheduler;
+`python -m devstack outbox` prints the e-mails it sent."""
 
 from __future__ import annotations
 
@@ -63,6 +64,14 @@ def _token(args) -> int:
     return 0
 
 
+def _outbox(args) -> int:
+    from . import outbox
+    from .stack import read_state
+
+    print(outbox.main(read_state()["endpoint"], to=args.to, last=args.last))
+    return 0
+
+
 def main(argv=None) -> int:
     from .seed import DEMO_PASSWORD
 
@@ -83,6 +92,9 @@ def main(argv=None) -> int:
     token.add_argument("--password", default=DEMO_PASSWORD)
     clock = sub.add_parser("clock", help="show or move the stack's clock, then run the scheduler")
     clock.add_argument("step", nargs="?", help="+12d, +3h, +90m, or reset (none: show)")
+    mail = sub.add_parser("outbox", help="print the e-mails the local stack sent, newest last")
+    mail.add_argument("--to", help="only those sent to this address")
+    mail.add_argument("--last", type=int, help="only the last N")
     args = parser.parse_args(argv)
     if args.command == "clock":
         from .clock import command
@@ -90,6 +102,8 @@ def main(argv=None) -> int:
         return command(args.step)
     if args.command == "token":
         return _token(args)
+    if args.command == "outbox":
+        return _outbox(args)
     if args.command is None:
         args = parser.parse_args(["run", *(argv or [])])
     return _run(args)

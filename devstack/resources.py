@@ -301,13 +301,32 @@ def app_environment(template: dict, created: Created, endpoint: str) -> dict[str
     return env
 
 
+# The sender of the local stack's e-mails (verified in the emulator's SES at start).
+LOCAL_MAIL_SENDER = "no-reply@satupintu.test"
+
+
+def local_parameters(api_url: str) -> dict[str, str]:
+    """Local values of the template's Parameters for a stack serving the API at api_url."""
+    return {"WebOrigin": api_url, "MailSender": LOCAL_MAIL_SENDER, "PortalUrl": api_url}
+
+
+def _verify_mail_sender(env: dict[str, str], endpoint: str) -> None:
+    """SES (and moto) refuse to send from an unverified address: verify the sender, as an
+    operator does once in the console before deploying."""
+    sender = env.get("MAIL_SENDER")
+    if sender:
+        _client("ses", endpoint).verify_email_identity(EmailAddress=sender)
+
+
 def create_all(
     endpoint: str, template: dict | None = None, parameters: dict[str, str] | None = None
 ) -> tuple[Created, dict[str, str]]:
-    """``parameters``: local values for the template's Parameters (e.g. WebOrigin)."""
+    """``parameters``: local values for the template's Parameters (``local_parameters``)."""
     template = template or load_template()
     created = Created()
     _create_stack(template, endpoint, created, parameters or {})
     _configure_buckets(template, endpoint, created)
     _create_cognito(template, endpoint, created)
-    return created, app_environment(template, created, endpoint)
+    env = app_environment(template, created, endpoint)
+    _verify_mail_sender(env, endpoint)
+    return created, env

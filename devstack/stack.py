@@ -48,7 +48,7 @@ class LocalStack:
         with open(STATE_DIR / "emulator.log", "wb") as emulator_log:
             self.emulator.start(emulator_log)  # the child keeps its own copy of the fd
         created, app_env = resources.create_all(
-            self.emulator.endpoint, parameters={"WebOrigin": self.api_url}
+            self.emulator.endpoint, parameters=resources.local_parameters(self.api_url)
         )
         self.app_env = {
             **emulator.aws_env(self.emulator.endpoint),
@@ -144,6 +144,7 @@ class LocalStack:
             "",
             "  Bearer token:   .venv/bin/python -m devstack token admin",
             "  Move the clock: .venv/bin/python -m devstack clock +12d   (runs the scheduler)",
+            "  Sent e-mails:   .venv/bin/python -m devstack outbox",
             f"  Try:            curl -s {self.api_url}/v1/categories",
             "  Stop:           Ctrl-C",
             "",

@@ -12,7 +12,11 @@ import os
 import sys
 from pathlib import Path
 
-QUEUES = {"dispatch": "satupintu-dispatch", "report-submitted": "satupintu-report-submitted"}
+QUEUES = {
+    "dispatch": "satupintu-dispatch",
+    "report-submitted": "satupintu-report-submitted",
+    "notifications": "satupintu-notifications",
+}
 
 
 def _use_local_stack() -> None:

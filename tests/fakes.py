@@ -491,3 +491,44 @@ class FakeAlerts:
 
     def alert(self, subject, message):
         self.alerts.append((subject, message))
+
+
+class FakeMailer:
+    """Keeps what it was asked to send: (to, subject, text)."""
+
+    def __init__(self):
+        self.sent = []
+        self.failing = False
+
+    def send(self, to, subject, text):
+        if self.failing:
+            raise ConnectionError("SES unavailable")
+        self.sent.append((to, subject, text))
+
+
+class FakeSentMarkers:
+    def __init__(self):
+        self.claimed = set()
+
+    def claim(self, tracking_id, key):
+        if (tracking_id, key) in self.claimed:
+            return False
+        self.claimed.add((tracking_id, key))
+        return True
+
+    def release(self, tracking_id, key):
+        self.claimed.discard((tracking_id, key))
+
+
+class FakeAccessLinkLimits:
+    """Counts per report and hour, like the DynamoDB counter."""
+
+    def __init__(self):
+        self.counts = {}
+
+    def allow(self, tracking_id, now, per_hour):
+        key = (tracking_id, now.strftime("%Y%m%d%H"))
+        if self.counts.get(key, 0) >= per_hour:
+            return False
+        self.counts[key] = self.counts.get(key, 0) + 1
+        return True

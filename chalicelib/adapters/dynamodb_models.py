@@ -341,3 +341,27 @@ class IdentityAccessItem(Model):
     admin = UnicodeAttribute()
     reason = UnicodeAttribute()
     at = UTCDateTimeAttribute()
+
+
+class SentMarkerItem(Model):
+    """A notification already sent (``notified#<event id>#<recipient>``), beside the
+    report's delivery attempts; claimed before sending, so a redelivery sends nothing."""
+
+    class Meta(_Meta):
+        table_name = _cfg.deliveries_table
+
+    tracking_id = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    at = UTCDateTimeAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
+
+
+class CounterItem(Model):
+    """A rate-limit counter in the idempotency table (``access-link#<id>#<hour>``)."""
+
+    class Meta(_Meta):
+        table_name = _cfg.idempotency_table
+
+    key = UnicodeAttribute(hash_key=True)
+    count = NumberAttribute(null=True)
+    expires_at = TTLAttribute(null=True)

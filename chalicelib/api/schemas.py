@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from typing import Annotated, Literal
 
-from pydantic import (  # noqa: F401  (ValidationError is re-exported)
+from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
@@ -662,3 +662,31 @@ class ActionOut(_Out):
     notified: bool = Field(
         True, description="False: done, but telling others failed (logged; operators retry)."
     )
+
+
+# ---------------------------------------------------------------- access links
+
+
+class AccessLinkIn(_In):
+    """The contact the reporter gave when reporting: an e-mail address (any case) or a
+    phone number (Indonesian numbers may be written locally)."""
+
+    contact: Annotated[str, Field(min_length=3, max_length=254)]
+
+    @field_validator("contact")
+    @classmethod
+    def _contact(cls, value: str) -> str:
+        field = "email" if "@" in value else "phone"
+        try:
+            return getattr(ReporterIn(**{field: value}), field)
+        except ValidationError:
+            raise ValueError("neither an e-mail address nor a phone number") from None
+
+    @property
+    def kind(self) -> Literal["email", "phone"]:
+        return "email" if "@" in self.contact else "phone"
+
+
+class AccessLinkOut(_Out):
+    status: Literal["accepted"] = "accepted"
+    message: str

@@ -1,5 +1,12 @@
 """SQS and schedule entry points (thin, like api/)."""
 
-from . import dispatcher, routing, scheduler, sweeper, uploads
+from . import dispatcher, notifications, routing, scheduler, sweeper, uploads
 
-BLUEPRINTS = (routing.bp, dispatcher.bp, sweeper.bp, uploads.bp, scheduler.bp)
+BLUEPRINTS = (
+    routing.bp,
+    dispatcher.bp,
+    sweeper.bp,
+    uploads.bp,
+    notifications.bp,
+    scheduler.bp,
+)

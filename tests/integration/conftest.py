@@ -59,7 +59,9 @@ def stack():
     try:
         os.environ["AWS_ENDPOINT_URL"] = emu.endpoint
         forget_cached_clients()
-        created, env = resources.create_all(emu.endpoint, parameters={"WebOrigin": WEB_ORIGIN})
+        created, env = resources.create_all(
+            emu.endpoint, parameters=resources.local_parameters(WEB_ORIGIN)
+        )
         os.environ.update(env)
         forget_cached_clients()
         yield Stack(emu.endpoint, created, env)

@@ -127,11 +127,37 @@ def test_every_subscribed_queue_is_defined_with_a_dead_letter_queue(template, su
         assert int(redrive["maxReceiveCount"]) >= 1
 
 
-def test_the_queue_name_constant_matches_infra(template):
-    from chalicelib.config import REPORT_SUBMITTED_QUEUE
+def test_the_queue_name_constants_match_infra(template):
+    from chalicelib import config
 
     queues = resources_of(template, "AWS::SQS::Queue").values()
-    assert REPORT_SUBMITTED_QUEUE in {q["Properties"].get("QueueName") for q in queues}
+    names = {q["Properties"].get("QueueName") for q in queues}
+    for constant in (
+        config.REPORT_SUBMITTED_QUEUE,
+        config.DISPATCH_QUEUE,
+        config.ATTACHMENT_UPLOADS_QUEUE,
+        config.NOTIFICATIONS_QUEUE,
+    ):
+        assert constant in names
+
+
+def test_the_notifications_queue_has_a_dead_letter_queue_an_alarm_and_its_settings(template):
+    resources = template["Resources"]
+    queue = resources["NotificationsQueue"]["Properties"]
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {
+        "Fn::GetAtt": ["NotificationsDeadLetterQueue", "Arn"]
+    }
+    assert queue["RedrivePolicy"]["maxReceiveCount"] == 5
+    alarm = resources["NotificationsDeadLetterAlarm"]["Properties"]
+    assert alarm["Dimensions"][0]["Value"] == {
+        "Fn::GetAtt": ["NotificationsDeadLetterQueue", "QueueName"]
+    }
+    assert alarm["AlarmActions"] == [{"Ref": "AlertsTopic"}]
+    env = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert env["NOTIFICATIONS_QUEUE_URL"] == {"Ref": "NotificationsQueue"}
+    assert env["MAIL_SENDER"] == {"Ref": "MailSender"}
+    assert env["PORTAL_URL"] == {"Ref": "PortalUrl"}
+    assert {"MailSender", "PortalUrl"} <= set(template["Parameters"])
 
 
 def default_table_names(monkeypatch) -> set[str]:

@@ -16,6 +16,7 @@ def test_queue_constants_are_the_queues_in_the_template():
     assert config.REPORT_SUBMITTED_QUEUE in names
     assert config.ATTACHMENT_UPLOADS_QUEUE in names
     assert config.DISPATCH_QUEUE in names
+    assert config.NOTIFICATIONS_QUEUE in names
 
 
 def test_every_sqs_handler_gets_partial_batch_responses():

@@ -1,0 +1,44 @@
+"""Sends what the notifications queue holds: messages to reporters, escalations of
+overdue reports, new access links (``services/notify.py``).
+
+A message that fails is left to the queue (partial batch failure): it comes back after
+the visibility timeout and, after maxReceiveCount tries, waits in the dead-letter queue.
+A malformed message is dropped with an error in the log: retrying cannot fix it.
+Contact details never reach the log.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from chalice import Blueprint
+
+from .. import bootstrap, logs
+from ..config import NOTIFICATIONS_QUEUE, settings
+from ..services import notify
+
+bp = Blueprint(__name__)
+log = logging.getLogger(__name__)
+
+
+@bp.on_sqs_message(queue=NOTIFICATIONS_QUEUE, batch_size=10)
+def on_notification(event):
+    logs.configure(settings().log_level)
+    failures = []
+    for record in event:
+        raw = record.to_dict()
+        attempt = int(raw.get("attributes", {}).get("ApproximateReceiveCount", "1"))
+        token = logs.bind(message_id=raw["messageId"], attempt=attempt)
+        try:
+            message = notify.parse(record.body)
+            logs.bind(tracking_id=message.tracking_id, notification=message.kind)
+            outcome = bootstrap.notifier().handle(message)
+            log.info("notification %s", outcome, extra={"event_type": message.type})
+        except notify.Malformed as e:
+            log.error("malformed notification dropped: %s", e)
+        except Exception:
+            log.exception("notification failed; it will be retried")
+            failures.append({"itemIdentifier": raw["messageId"]})
+        finally:
+            logs.reset(token)
+    return {"batchItemFailures": failures}

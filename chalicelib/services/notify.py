@@ -1,0 +1,278 @@
+"""The notifications consumer's use case: one message from the notifications queue in,
+at most one e-mail per recipient out.
+
+Messages carry ids only (``services/messagebus.py`` and ``services/access_links.py``
+enqueue them); this loads what each audience may see and renders it
+(``services/mail_texts.py``):
+
+- ``report_event``: the reporter hears of a status change or an agency's message, on a
+  channel that reaches them (e-mail today; SMS and social replies plug in as further
+  ``ReporterChannel``s with the channels issue). No contact, no message.
+- ``escalation``: an overdue report: the agency's and its parent's contact addresses,
+  and an alert to the platform admins. Never the reporter's identity.
+- ``access_link``: a fresh access token for the reporter (only its hash is stored, so
+  the old one stops working), sent on the channel the reporter proved they own.
+
+Sends are idempotent per event and recipient: a marker is claimed (a conditional write)
+before sending and released if the send fails, so a redelivered message does not mail
+twice and a failed one is retried.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from ..domain.events import EventType
+from ..domain.report import Reporter, TimelineEvent
+from . import mail_texts
+from .access_links import renew_token
+from .mail_texts import Mail
+from .ports import Alerts, Directory, ReportNotFound, ReportRepository
+
+log = logging.getLogger(__name__)
+
+REPORTER_EVENTS = frozenset(
+    {
+        EventType.ASSIGNED,
+        EventType.TRANSFERRED,
+        EventType.COMPLETED,
+        EventType.ARCHIVED,
+        EventType.RESPONDED,
+        EventType.INFO_REQUESTED,
+        EventType.RESTORED,
+    }
+)
+
+
+# ---------------------------------------------------------------- ports
+
+
+class Mailer(Protocol):
+    def send(self, to: str, subject: str, text: str) -> None: ...
+
+
+class ReporterChannel(Protocol):
+    """One way to reach a reporter. ``kind`` names the contact it uses ("email",
+    "phone"); an SMS channel would render its own short text from the Mail."""
+
+    kind: str
+
+    def reaches(self, reporter: Reporter | None) -> bool: ...
+
+    def send(self, reporter: Reporter, mail: Mail) -> None: ...
+
+
+class SentMarkers(Protocol):
+    def claim(self, tracking_id: str, key: str) -> bool:
+        """Mark ``key`` as sent; False if it already was (or is being) sent."""
+
+    def release(self, tracking_id: str, key: str) -> None:
+        """Forget a claim whose send failed, so the retry sends."""
+
+
+class EmailChannel:
+    kind = "email"
+
+    def __init__(self, mailer: Mailer):
+        self.mailer = mailer
+
+    def reaches(self, reporter: Reporter | None) -> bool:
+        return bool(reporter and reporter.email)
+
+    def send(self, reporter: Reporter, mail: Mail) -> None:
+        self.mailer.send(reporter.email, mail.subject, mail.text)
+
+
+# ---------------------------------------------------------------- messages
+
+
+class Malformed(ValueError):
+    """Not a notification this consumer knows: dropped (retrying cannot fix it)."""
+
+
+class NotReady(Exception):
+    """The timeline entry is not readable yet: retried."""
+
+
+@dataclass(frozen=True)
+class Notification:
+    kind: str
+    tracking_id: str
+    event_id: str | None = None
+    type: str | None = None
+    seq: int | None = None
+    agency_id: str | None = None
+    request_id: str | None = None
+    via: str = "email"
+
+
+_REQUIRED = {
+    "report_event": ("event_id", "tracking_id", "type", "seq"),
+    "escalation": ("event_id", "tracking_id", "type", "seq", "agency_id"),
+    "access_link": ("tracking_id", "request_id"),
+}
+
+
+def parse(body: str) -> Notification:
+    try:
+        m = json.loads(body)
+    except ValueError:
+        raise Malformed("not JSON") from None
+    if not isinstance(m, dict) or m.get("kind") not in _REQUIRED:
+        raise Malformed("unknown kind")
+    kind = m["kind"]
+    missing = [f for f in _REQUIRED[kind] if not m.get(f) and m.get(f) != 0]
+    if missing:
+        raise Malformed(f"{kind} without {', '.join(missing)}")
+    strings = ("tracking_id", "event_id", "type", "agency_id", "request_id", "via")
+    if any(m.get(f) is not None and not isinstance(m[f], str) for f in strings):
+        raise Malformed("a field is not a string")
+    if m.get("seq") is not None and (type(m["seq"]) is not int or m["seq"] < 1):
+        raise Malformed("seq is not a positive integer")
+    if kind == "report_event" and m["type"] not in REPORTER_EVENTS:
+        raise Malformed(f"no reporter message for {m['type']}")
+    return Notification(
+        kind,
+        m["tracking_id"],
+        m.get("event_id"),
+        m.get("type"),
+        m.get("seq"),
+        m.get("agency_id"),
+        m.get("request_id"),
+        m.get("via") or "email",
+    )
+
+
+# ---------------------------------------------------------------- the use case
+
+
+@dataclass
+class Notifier:
+    reports: ReportRepository
+    directory: Directory
+    channels: list[ReporterChannel]
+    mailer: Mailer
+    markers: SentMarkers
+    alerts: Alerts
+    uow: Callable  # a unit-of-work factory (for a new access token)
+    portal_url: str
+    time_zone: str = "Asia/Jakarta"
+
+    def handle(self, n: Notification) -> str:
+        """What happened, for the log: sent, duplicate, no_contact, skipped, gone..."""
+        try:
+            if n.kind == "report_event":
+                return self._report_event(n)
+            if n.kind == "escalation":
+                return self._escalation(n)
+            return self._access_link(n)
+        except ReportNotFound:
+            log.error("notification for a report that does not exist: dropped")
+            return "gone"
+
+    def _once(self, tracking_id: str, key: str, send: Callable[[], None]) -> bool:
+        if not self.markers.claim(tracking_id, key):
+            return False
+        try:
+            send()
+        except Exception:
+            self.markers.release(tracking_id, key)
+            raise
+        return True
+
+    # -- reporters
+
+    def _channel(self, reporter: Reporter | None, kind: str | None = None):
+        for channel in self.channels:
+            if (kind is None or channel.kind == kind) and channel.reaches(reporter):
+                return channel
+        return None
+
+    def _entry(self, tracking_id: str, seq: int) -> TimelineEvent:
+        entry = next((e for e in self.reports.timeline(tracking_id) if e.seq == seq), None)
+        if entry is None:
+            raise NotReady(f"timeline entry {seq} not found")
+        return entry
+
+    def _report_event(self, n: Notification) -> str:
+        report = self.reports.get(n.tracking_id)
+        channel = self._channel(report.reporter)
+        if channel is None:
+            return "no_contact"
+        entry = self._entry(n.tracking_id, n.seq)
+        final = n.type == EventType.RESPONDED and entry.action == "final_response"
+        mail = mail_texts.reporter_update(report, entry, n.type, self.portal_url, final=final)
+        if mail is None:
+            return "skipped"
+        sent = self._once(
+            n.tracking_id,
+            f"notified#{n.event_id}#reporter",
+            lambda: channel.send(report.reporter, mail),
+        )
+        return "sent" if sent else "duplicate"
+
+    def _access_link(self, n: Notification) -> str:
+        report = self.reports.get(n.tracking_id)
+        channel = self._channel(report.reporter, n.via)
+        if channel is None:
+            # e.g. a phone: no SMS channel yet. The token is not renewed, so the reporter
+            # keeps what they have.
+            return "no_channel"
+
+        def renew_and_send() -> None:
+            token, renewed = renew_token(self.uow, n.tracking_id)
+            channel.send(renewed.reporter, mail_texts.access_link(renewed, token, self.portal_url))
+
+        sent = self._once(n.tracking_id, f"notified#access-link#{n.request_id}", renew_and_send)
+        return "sent" if sent else "duplicate"
+
+    # -- escalations
+
+    def _overdue_deadline(self, report, entry: TimelineEvent) -> tuple[str | None, datetime]:
+        """The deadline that was missed: as the scheduler noted it, else the report's."""
+        kind, _, due = (entry.note or "").partition(" was due ")
+        try:
+            return kind or None, datetime.fromisoformat(due.strip())
+        except ValueError:
+            d = report.deadline
+            return (d.kind.value, d.due) if d else (None, None)
+
+    def _escalation(self, n: Notification) -> str:
+        report = self.reports.get(n.tracking_id)
+        entry = self._entry(n.tracking_id, n.seq)
+        kind, due = self._overdue_deadline(report, entry)
+        agency = self.directory.agency(n.agency_id)
+        name = agency.name if agency else n.agency_id
+        outcomes = []
+        if agency is not None and agency.email:
+            mail = mail_texts.escalation(
+                n.tracking_id, name, kind, due, self.portal_url, self.time_zone
+            )
+            outcomes.append(self._mail_once(n, "agency", agency.email, mail))
+        parent = self.directory.agency(agency.parent_id) if agency and agency.parent_id else None
+        if parent is not None and parent.email:
+            mail = mail_texts.escalation(
+                n.tracking_id, name, kind, due, self.portal_url, self.time_zone, as_parent=True
+            )
+            outcomes.append(self._mail_once(n, "parent", parent.email, mail))
+        subject, message = mail_texts.escalation_alert(n.tracking_id, n.agency_id, kind, due)
+        outcomes.append(
+            self._once(
+                n.tracking_id,
+                f"notified#{n.event_id}#admins",
+                lambda: self.alerts.alert(subject, message),
+            )
+        )
+        return "sent" if any(outcomes) else "duplicate"
+
+    def _mail_once(self, n: Notification, who: str, to: str, mail: Mail) -> bool:
+        return self._once(
+            n.tracking_id,
+            f"notified#{n.event_id}#{who}",
+            lambda: self.mailer.send(to, mail.subject, mail.text),
+        )
