@@ -28,13 +28,17 @@ def region_for_others(report: Report) -> str | None:
     return report.region
 
 
-def location_for_agency(report: Report) -> dict | None:
+def location_for_others(report: Report) -> Location | None:
+    """An anonymous reporter's pin rounded to about 1 km; others' as given."""
     loc = report.location
-    if loc is None:
-        return None
-    if report.anonymous:
-        loc = Location(round(loc.lat, _ANONYMOUS_DECIMALS), round(loc.lon, _ANONYMOUS_DECIMALS))
-    return {"lat": loc.lat, "lon": loc.lon}
+    if loc is None or not report.anonymous:
+        return loc
+    return Location(round(loc.lat, _ANONYMOUS_DECIMALS), round(loc.lon, _ANONYMOUS_DECIMALS))
+
+
+def location_for_agency(report: Report) -> dict | None:
+    loc = location_for_others(report)
+    return {"lat": loc.lat, "lon": loc.lon} if loc else None
 
 
 @dataclass(frozen=True)
@@ -134,9 +138,7 @@ def staff(report: Report, timeline: list[TimelineEvent], audience: Party) -> dic
         description=report.description,
         anonymous=report.anonymous,
         channel=report.channel,
-        location=report.location
-        if admin or not report.anonymous
-        else Location(**location_for_agency(report)),
+        location=report.location if admin else location_for_others(report),
         incident_date=report.incident_date,
         reporter=report.reporter if sees_identity else None,
         identity_withheld=report.anonymous and report.reporter is not None,

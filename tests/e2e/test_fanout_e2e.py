@@ -82,7 +82,9 @@ def test_unroutable_report_waits_then_an_admin_disposes_it(stack, http, receiver
         headers=admin,
     )
     assert r.status_code == 200, r.text
-    assert r.json()["routing"]["rule"] == "admin"
+    assert r.json()["status"] == "awaiting_followup"
+    view = http.get(f"{stack.url}/v1/admin/reports/{tid}", headers=admin).json()
+    assert view["routing"]["rule"] == "admin"
     assert receiver.wait_for(
         lambda rc: any(d.payload["data"]["tracking_id"] == tid for d in rc.delivered)
     )

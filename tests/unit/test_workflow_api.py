@@ -258,6 +258,8 @@ def test_who_may_not(client, submitted, headers, path, status):
 
 
 def test_executives_and_parent_agencies_read_the_staff_view(client, submitted):
+    anonymous, _ = submitted(anonymous=True, location=None)  # no pin at all
+    assert staff_view(client, anonymous)["location"] is None
     tid, _ = submitted()
     assert staff_view(client, tid, EXEC)["allowed_actions"] == []
     assert staff_view(client, tid, PARENT)["allowed_actions"] == []
