@@ -234,6 +234,17 @@ class Report:
     def awaiting_reporter(self) -> bool:
         return self.paused is not None
 
+    def allows(self, action: str) -> bool:
+        """State rules beyond the policy table (which knows only statuses), so that the
+        actions offered to a caller are the ones that will succeed."""
+        if action == "rate":
+            if self.status is Status.COMPLETED:
+                return self.rating is None
+            return self.final_response_at is not None
+        if action == "reopen":
+            return self.reopen_until is not None
+        return True
+
     def add_attachment(self, attachment_id: str, *, actor: Actor, at: datetime, note: str):
         event = self.record("attachment_added", actor=actor, at=at, note=note)
         if self.agency is not None:  # not disposed yet: the agency sees it when assigned
@@ -356,11 +367,13 @@ class Report:
                 Status.IN_PROGRESS, actor=actor, at=at, action="responded", note=message
             )
             self.first_response_at = at
-            if self.deadline and self.deadline.kind is DeadlineKind.FIRST_RESPONSE:
-                self.deadline = None
-            self.paused = None
         else:
             event = self.record("responded", actor=actor, at=at, note=message)
+        # The agency followed up: a response deadline (first, or after a reopening) is met.
+        if self.deadline and self.deadline.kind is DeadlineKind.FIRST_RESPONSE:
+            self.deadline = None
+        if self.paused and self.paused.kind is DeadlineKind.FIRST_RESPONSE:
+            self.paused = None
         self._emit(EventType.RESPONDED, event)
         return event
 
@@ -458,7 +471,8 @@ class Report:
             Status.IN_PROGRESS, actor=Actor.reporter(), at=at, action="reopened", note=reason
         )
         self.completed_at = self.reopen_until = self.final_response_at = None
-        self.deadline = None
+        # the agency owes an answer again, within the first-response level
+        self.deadline = sla.first_response(at) if sla else None
         self._emit(EventType.UPDATED, event, change="reopened")
         return event
 

@@ -163,5 +163,5 @@ def actions_for(audience: Party, report: Report) -> list[str]:
     return [
         a.value
         for a in policy.allowed_actions(audience, report.status)
-        if a is not policy.Action.VIEW_STAFF
+        if a is not policy.Action.VIEW_STAFF and report.allows(a.value)
     ]
