@@ -91,6 +91,7 @@ class DynamoDirectory:
         self._loaded_at = 0.0
         self._agencies: list[Agency] | None = None
         self._agencies_loaded_at = 0.0
+        self._one: dict[str, tuple[Category | None, float]] = {}  # code -> (found, at)
 
     def _category_map(self) -> dict[str, Category]:
         if self._categories is None or self._clock() - self._loaded_at > self._cache_seconds:
@@ -99,8 +100,23 @@ class DynamoDirectory:
             self._loaded_at = self._clock()
         return self._categories
 
+    def _fresh(self, loaded_at: float) -> bool:
+        return self._clock() - loaded_at <= self._cache_seconds
+
     def category(self, code: str) -> Category | None:
-        return self._category_map().get(code)
+        """From the whole taxonomy when it is loaded; otherwise one item (a submission or
+        a scheduler run needs one category, not the 32 of the taxonomy)."""
+        if self._categories is not None and self._fresh(self._loaded_at):
+            return self._categories.get(code)
+        cached = self._one.get(code)
+        if cached is not None and self._fresh(cached[1]):
+            return cached[0]
+        try:
+            found = _category(CategoryItem.get("category", code))
+        except DoesNotExist:
+            found = None
+        self._one[code] = (found, self._clock())
+        return found
 
     def categories(self) -> list[Category]:
         return sorted(self._category_map().values(), key=lambda c: c.name)

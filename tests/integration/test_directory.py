@@ -168,3 +168,15 @@ def test_a_garbage_or_forged_cursor_is_invalid(seeded, cursor):
 def test_a_forged_cursor_with_the_right_keys_is_invalid_not_a_server_error(seeded, key):
     with pytest.raises(InvalidCursor):
         DynamoDirectory().agencies(limit=5, cursor=cursor_of(key))
+
+
+def test_a_cold_lookup_of_one_category_reads_one_item(seeded, query_calls):
+    clock = FakeMonotonic()
+    directory = DynamoDirectory(cache_seconds=60, clock=clock)
+    known = seed.read_categories()[0]["code"]
+    assert directory.category(known).code == known
+    assert directory.category("no-such-category") is None
+    assert query_calls == []  # GetItems, not the whole taxonomy
+    directory.categories()  # once the taxonomy is loaded, it answers
+    assert directory.category(known).code == known
+    assert len(query_calls) == 1
