@@ -42,6 +42,7 @@ class InMemoryReports:
         self.idempotency = {}
         self.outbox = {}  # tracking_id -> created_at
         self.reads = 0
+        self.failing_remember = False
 
     def add_new(self, report, idempotency: IdempotencyRecord | None) -> None:
         if idempotency:
@@ -126,6 +127,15 @@ class InMemoryReports:
 
     def get_idempotency(self, key):
         return self.idempotency.get(key)
+
+    def remember_unsent(self, tracking_id, events, at) -> None:
+        if tracking_id not in self.reports:
+            raise ReportNotFound(tracking_id)
+        if self.failing_remember:
+            raise ConnectionError("table unavailable")
+        stored = self.reports[tracking_id]
+        stored.unsent = (*stored.unsent, *events)
+        stored.version += 1
 
     def acknowledge_submitted(self, tracking_id) -> None:
         if tracking_id not in self.reports:

@@ -170,6 +170,7 @@ class ReportItem(Model):
     duplicate_of = UnicodeAttribute(null=True)
     duplicates = ListAttribute(of=UnicodeAttribute, null=True)
     transferred_at = UTCDateTimeAttribute(null=True)
+    unsent = ListAttribute(of=UnicodeAttribute, null=True)  # JSON of ReportEvent.to_dict()
     # sparse index keys, derived from the report on every write
     outbox = UnicodeAttribute(null=True)
     verification = UnicodeAttribute(null=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import date, datetime
 
 from pynamodb.connection import Connection
@@ -10,6 +11,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from ..domain.deadlines import Deadline, DeadlineKind, DeadlineState, Pause, sort_key
+from ..domain.events import ReportEvent
 from ..domain.report import (
     Actor,
     AgencyRef,
@@ -124,12 +126,31 @@ class DynamoReportRepository:
         )
 
     def acknowledge_submitted(self, tracking_id: str) -> None:
-        item = ReportItem(tracking_id)
+        # The table-level update: Model.update() would also set a missing version to 1.
+        self._update_unversioned(tracking_id, [ReportItem.outbox.remove()])
+
+    def remember_unsent(self, tracking_id: str, events: list[ReportEvent], at: datetime) -> None:
+        """Keep events whose handlers failed after their commit, and put the report in the
+        scheduler's index at once. The version moves on, so that a writer holding the old
+        list cannot overwrite it."""
+        self._update_unversioned(
+            tracking_id,
+            [
+                ReportItem.unsent.set(
+                    (ReportItem.unsent | []).append([_event_json(e) for e in events])
+                ),
+                ReportItem.due_shard.set(f"due#{shard(tracking_id, DEADLINE_SHARDS)}"),
+                ReportItem.due_at.set(at),
+                ReportItem.version.add(1),
+            ],
+        )
+
+    def _update_unversioned(self, tracking_id: str, actions: list) -> None:
         try:
-            item.update(
-                actions=[ReportItem.outbox.remove()],
-                condition=ReportItem.tracking_id.exists(),
-                add_version_condition=False,
+            # The model's table connection knows the schema (no DescribeTable); unlike
+            # Model.update() it adds no version handling of its own.
+            ReportItem._get_connection().update_item(
+                tracking_id, actions=actions, condition=ReportItem.tracking_id.exists()
             )
         except UpdateError as error:
             if error.cause_response_code == "ConditionalCheckFailedException":
@@ -260,11 +281,16 @@ def _to_item(report: Report) -> ReportItem:
         duplicate_of=report.duplicate_of,
         duplicates=list(report.duplicates) or None,
         transferred_at=report.transferred_at,
+        unsent=[_event_json(e) for e in report.unsent] or None,
         **index_keys(report),
     )
     if report.version is not None:
         item.version = report.version
     return item
+
+
+def _event_json(event: ReportEvent) -> str:
+    return json.dumps(event.to_dict(), separators=(",", ":"), sort_keys=True)
 
 
 def _deadline_map(d: Deadline | None) -> DeadlineMap | None:
@@ -302,6 +328,8 @@ def index_keys(report: Report) -> dict:
         prefix = sort_key(when) if when else "~" + sort_key(report.updated_at or report.created_at)
         keys["inbox_sk"] = f"{prefix}#{report.tracking_id}"
     check = report.deadline.next_check() if report.deadline else None
+    if report.unsent:  # events to pass on again: due at once
+        check = min([e.at for e in report.unsent] + ([check] if check else []))
     if check is not None:
         keys["due_shard"] = f"due#{shard(report.tracking_id, DEADLINE_SHARDS)}"
         keys["due_at"] = check
@@ -330,6 +358,7 @@ MUTABLE = (
     "duplicate_of",
     "duplicates",
     "transferred_at",
+    "unsent",
     "access_token_hash",
     "verification",
     "queue_key",
@@ -413,6 +442,7 @@ def _from_item(item: ReportItem) -> Report:
         duplicate_of=item.duplicate_of,
         duplicates=tuple(item.duplicates or ()),
         transferred_at=item.transferred_at,
+        unsent=tuple(ReportEvent.from_dict(json.loads(raw)) for raw in item.unsent or ()),
         event_count=int(item.event_count or 0),
         version=item.version,
     )

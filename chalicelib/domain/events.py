@@ -54,3 +54,24 @@ class ReportEvent:
     @property
     def id(self) -> str:
         return f"{self.tracking_id}:{self.seq}:{self.type.value}"
+
+    def to_dict(self) -> dict:
+        return {
+            "type": self.type.value,
+            "tracking_id": self.tracking_id,
+            "at": self.at.isoformat(),
+            "seq": self.seq,
+            "agency_id": self.agency_id,
+            "data": self.data,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: dict) -> ReportEvent:
+        return cls(
+            EventType(raw["type"]),
+            raw["tracking_id"],
+            datetime.fromisoformat(raw["at"]),
+            int(raw["seq"]),
+            raw.get("agency_id"),
+            dict(raw.get("data") or {}),
+        )

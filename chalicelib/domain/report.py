@@ -166,6 +166,8 @@ class Report:
     duplicate_of: str | None = None
     duplicates: tuple[str, ...] = ()
     transferred_at: datetime | None = None  # back from an agency: first in the queue
+    # Events whose handlers failed after their commit; the scheduler passes them on again.
+    unsent: tuple[ReportEvent, ...] = ()
     event_count: int = 0  # timeline events already stored
     version: int | None = None  # optimistic-locking version seen on read (None: new)
     pending_events: list[TimelineEvent] = field(default_factory=list, repr=False)
@@ -233,6 +235,11 @@ class Report:
     @property
     def awaiting_reporter(self) -> bool:
         return self.paused is not None
+
+    def take_unsent(self) -> list[ReportEvent]:
+        """The events to pass on again; saving the report forgets them."""
+        taken, self.unsent = list(self.unsent), ()
+        return taken
 
     def allows(self, action: str) -> bool:
         """State rules beyond the policy table (which knows only statuses), so that the

@@ -386,9 +386,14 @@ class AttachmentService:
             "attachment accepted",
             extra={"tracking_id": slot.tracking_id, "attachment_id": slot.id, "size": len(data)},
         )
-        # A failure is logged by the bus; the attachment is stored and listed anyway.
-        with contextlib.suppress(messagebus.NotPublished):
-            messagebus.handle(uow.collect_new_events(), {report.tracking_id: report}, self.outlets)
+        # The attachment is stored and listed whatever happens; events not passed on are
+        # kept on the report for the scheduler.
+        messagebus.handle_or_keep(
+            uow.collect_new_events(),
+            {report.tracking_id: report},
+            self.outlets,
+            lambda tid, events: self.reports.remember_unsent(tid, events, self.clock.now()),
+        )
         return Outcome("accepted")
 
     def _drop_copies_if_unused(self, loser: Attachment) -> None:

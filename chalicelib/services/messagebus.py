@@ -110,6 +110,32 @@ HANDLERS: dict[EventType, tuple[Handler, ...]] = {
 }
 
 
+def handle_or_keep(
+    events: list[ReportEvent],
+    reports: dict[str, Report],
+    out: Outlets,
+    keep: Callable[[str, list[ReportEvent]], None],
+) -> bool:
+    """``handle``; events whose handlers failed are kept on their report (``keep``), so
+    that the scheduler passes them on again. False if any failed."""
+    try:
+        handle(events, reports, out)
+    except NotPublished as e:
+        failed: dict[str, dict[str, ReportEvent]] = {}
+        for event, _ in e.failures:
+            failed.setdefault(event.tracking_id, {})[event.id] = event
+        for tracking_id, by_id in failed.items():
+            try:
+                keep(tracking_id, list(by_id.values()))
+            except Exception:
+                log.exception(
+                    "events lost: they could not be kept for another try",
+                    extra={"tracking_id": tracking_id, "events": sorted(by_id)},
+                )
+        return False
+    return True
+
+
 def handle(
     events: list[ReportEvent],
     reports: dict[str, Report],

@@ -40,7 +40,8 @@ def route_submitted(
     """Decide once. Disposition, timeline event, deadline, status and the outbox
     acknowledgement are one transaction; the agency is told after it. Raises
     messagebus.NotPublished when telling failed: the message is retried, finds the
-    decision recorded and announces it again (the jobs' ids make that harmless)."""
+    decision recorded and announces it again (the jobs' ids make that harmless); the
+    events that failed are also kept on the report for the scheduler."""
     with uow() as u:
         report = u.reports.get(tracking_id)
         if report.routing is not None or report.status != Status.UNVERIFIED:
@@ -65,13 +66,23 @@ def route_submitted(
         u.reports.save(report, acknowledge=True)
         u.commit()
         events = u.collect_new_events()
-    messagebus.handle(events, {tracking_id: report}, outlets)
+    keep = _keeper(uow, clock)
+    if not messagebus.handle_or_keep(events, {tracking_id: report}, outlets, keep):
+        raise messagebus.NotPublished([])
     return RouteResult(
         tracking_id,
         decision.agency.id if decision.routed else None,
         decision.rule,
         decision.reason,
     )
+
+
+def _keeper(uow, clock):
+    def keep(tracking_id, events):
+        with uow() as u:
+            u.reports.remember_unsent(tracking_id, events, clock.now())
+
+    return keep
 
 
 def assignment_event(report: Report) -> ReportEvent | None:

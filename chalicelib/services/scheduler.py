@@ -40,6 +40,7 @@ class SchedulerRun:
     warned: int = 0
     overdue: int = 0
     completed: int = 0
+    resent: int = 0  # reports whose earlier events were passed on again
     unchanged: int = 0  # in the index, but nothing to do any more (someone acted first)
     skipped: int = 0  # lost the race twice or vanished: left to the next run
     failed: int = 0  # an unexpected error on this report (logged), left to the next run
@@ -116,6 +117,7 @@ _COUNTERS = {
     "warn": "warned",
     "overdue": "overdue",
     "complete": "completed",
+    "resent": "resent",
     "unchanged": "unchanged",
     "skipped": "skipped",
 }
@@ -131,9 +133,12 @@ def _apply(tracking_id, now: datetime, uow, directory, outlets, calendar) -> tup
                 log.warning("due report not found", extra={"tracking_id": tracking_id})
                 return "skipped", True
             action = report.due_check(now)
-            if action is None:
+            retry = report.take_unsent()  # events whose handlers failed before
+            if action is None and not retry:
                 return "unchanged", True
-            if action == "warn":
+            if action is None:
+                action = "resent"
+            elif action == "warn":
                 report.warn(at=now)
             elif action == "overdue":
                 report.mark_overdue(at=now)
@@ -150,12 +155,15 @@ def _apply(tracking_id, now: datetime, uow, directory, outlets, calendar) -> tup
                     extra={"tracking_id": tracking_id, "attempt": attempt},
                 )
                 continue
-            events = work.collect_new_events()
-        try:
-            messagebus.handle(events, {report.tracking_id: report}, outlets)
-        except messagebus.NotPublished:
+            events = retry + work.collect_new_events()
+
+        def keep(tid, failed):
+            with uow() as again:
+                again.reports.remember_unsent(tid, failed, now)
+
+        if not messagebus.handle_or_keep(events, {report.tracking_id: report}, outlets, keep):
             log.error(
-                "scheduler change committed but not published",
+                "scheduler change committed but not published; kept for the next run",
                 extra={"tracking_id": tracking_id, "action": action},
             )
             return action, False

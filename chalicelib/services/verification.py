@@ -43,11 +43,12 @@ def dispose(workflow: Workflow, raw_id: str, caller: Caller, *, agency_id: str, 
             uow.reports.save(report, acknowledge=True)
             uow.commit()
         events = uow.collect_new_events()
-    try:
-        if already:
+    if already:
+        try:
             announce_assignment(report, workflow.outlets)
-        else:
-            messagebus.handle(events, {report.tracking_id: report}, workflow.outlets)
-    except messagebus.NotPublished as e:
-        raise AnnouncePending(str(e)) from e
+        except messagebus.NotPublished as e:
+            raise AnnouncePending(str(e)) from e
+    elif not workflow.publish(events, report):
+        # kept for the scheduler too; repeating the request announces it at once
+        raise AnnouncePending("the agency could not be told yet")
     return Done(report, who)

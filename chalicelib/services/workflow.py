@@ -96,11 +96,13 @@ class Workflow:
             return None
 
     def publish(self, events, *reports: Report) -> bool:
-        try:
-            messagebus.handle(events, {r.tracking_id: r for r in reports}, self.outlets)
-        except messagebus.NotPublished:
-            return False
-        return True
+        return messagebus.handle_or_keep(
+            events, {r.tracking_id: r for r in reports}, self.outlets, self.keep
+        )
+
+    def keep(self, tracking_id: str, events) -> None:
+        with self.uow() as uow:
+            uow.reports.remember_unsent(tracking_id, events, self.clock.now())
 
     def _agency(self, agency_id: str) -> AgencyRef:
         agency = self.directory.agency(agency_id)

@@ -312,3 +312,42 @@ def test_outbox_index_is_keys_only_on_outbox_and_created_at(aws, stack):
         "created_at": "RANGE",
     }
     assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+
+
+def test_acknowledging_keeps_the_version_so_a_stale_writer_still_loses(repo):
+    """Model.update() would have set a missing version to 1: a redelivered report.submitted
+    (acknowledged again after routing) must not rewind the optimistic lock."""
+    report = new_report()
+    repo.add_new(report, None)
+    stale = repo.get(report.tracking_id)
+    current = repo.get(report.tracking_id)
+    current.record("routed", actor=ADMIN, at=T0)
+    save(current, acknowledge=True)
+    repo.acknowledge_submitted(report.tracking_id)  # the redelivery
+    assert repo.get(report.tracking_id).version == 2
+    stale.record("late", actor=ADMIN, at=T0)
+    with pytest.raises(ConcurrentUpdate):
+        save(stale)
+
+
+def test_events_kept_for_another_try_are_due_at_once_and_cleared_by_a_save(repo):
+    from chalicelib.domain.events import EventType, ReportEvent
+
+    report = new_report()
+    repo.add_new(report, None)
+    first = ReportEvent(EventType.RESPONDED, report.tracking_id, T0, 2, "pemkot-bandung")
+    second = ReportEvent(EventType.RATED, report.tracking_id, T0, 3, "pemkot-bandung", {"score": 4})
+    repo.remember_unsent(report.tracking_id, [first], T0)
+    repo.remember_unsent(report.tracking_id, [second], T0)  # appended, not replaced
+
+    stored = repo.get(report.tracking_id)
+    assert stored.unsent == (first, second)
+    assert stored.version == 3  # a writer holding the old list loses
+    assert report.tracking_id in repo.due(T0, 1000)
+
+    stored.take_unsent()
+    save(stored)
+    assert repo.get(report.tracking_id).unsent == ()
+    assert report.tracking_id not in repo.due(T0 + timedelta(days=365), 1000)
+    with pytest.raises(ReportNotFound):
+        repo.remember_unsent(tracking_id.generate(), [first], T0)

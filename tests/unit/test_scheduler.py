@@ -432,6 +432,32 @@ def test_a_queue_outage_after_the_commit_is_logged_not_fatal(world, sla, caplog)
     assert len(world.messages.messages) == 2  # the other handlers still ran
 
 
+def test_events_not_passed_on_are_kept_and_the_next_run_sends_them(world, sla):
+    tid = world.disposed(wib(2026, 3, 17, 10, 0), "SP-KEEP0001", sla)
+    world.dispatch.failing = True
+    run = world.run(wib(2026, 4, 1, 9, 0))
+    assert run.overdue == 1 and run.not_published == 1
+    kept = world.get(tid).unsent
+    assert [e.type.value for e in kept] == ["report.overdue"]
+    assert world.dispatch.jobs == []
+
+    world.dispatch.failing = False
+    again = world.run(wib(2026, 4, 1, 10, 0))
+    assert again.resent == 1 and again.not_published == 0
+    assert ("report.overdue", "pemkot-bandung") in world.jobs()
+    assert world.get(tid).unsent == ()
+    assert world.run(wib(2026, 4, 1, 11, 0)).resent == 0  # nothing left to send
+
+
+def test_when_even_keeping_fails_the_loss_is_logged(world, sla, caplog):
+    world.disposed(wib(2026, 3, 17, 10, 0), "SP-LOST0001", sla)
+    world.dispatch.failing = True
+    world.reports.failing_remember = True
+    run = world.run(wib(2026, 4, 1, 9, 0))
+    assert run.overdue == 1 and run.not_published == 1
+    assert "events lost" in caplog.text
+
+
 def test_one_broken_report_does_not_stop_the_run(world, sla):
     broken = world.disposed(wib(2026, 3, 17, 10, 0), "SP-BRKN0001", sla)
     fine = world.disposed(wib(2026, 3, 17, 11, 0), "SP-BRKN0002", sla)

@@ -369,3 +369,28 @@ def test_inbox_lists_the_agency_and_sub_units_by_deadline_and_filters(
     assert r.status_code == 422
     r = call(client, "get", "/v1/inbox", headers=ADMIN)
     assert r.status_code == 422  # a platform admin names the agency
+
+
+def test_an_action_whose_messages_fail_is_done_and_its_events_are_kept(
+    client, submitted, messages, reports, uow, directory, outlets, calendar, clock
+):
+    from chalicelib.services.scheduler import run_scheduler
+
+    tid, _ = submitted()
+    messages.failing = True
+    done = act(client, f"/v1/staff/reports/{tid}/responses", {"message": "Kami cek."})
+    assert done["status"] == "in_progress" and done["notified"] is False
+    assert [e.type.value for e in reports.reports[tid].unsent] == ["report.responded"]
+
+    messages.failing = False
+    run = run_scheduler(
+        uow=uow,
+        reports=reports,
+        directory=directory,
+        outlets=outlets,
+        clock=clock,
+        calendar=calendar,
+    )
+    assert run.resent == 1
+    assert [m["type"] for m in messages.messages][-1] == "report.responded"
+    assert reports.reports[tid].unsent == ()
