@@ -272,8 +272,8 @@ class TimelineEventOut(_Out):
 class AttachmentOut(_Out):
     id: str
     filename: str = Field(
-        description="On anonymous reports only the reporter and platform admins see the "
-        "original name; others see a neutral one."
+        description="Only the reporter and platform admins see the original name; "
+        "others see a neutral one (lampiran-<id>.<ext>)."
     )
     content_type: str
     status: Literal["pending", "accepted", "rejected", "expired"]
