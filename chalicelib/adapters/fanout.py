@@ -1,14 +1,18 @@
-"""Outbound delivery: the dispatch queue, agencies' queues, webhooks over HTTPS, alerts."""
+"""Outbound delivery: the dispatch queue, agencies' queues, webhooks over HTTPS, alerts.
+
+The webhook sender lives in webhook_http (deadline, answer cap, addresses checked at send
+time); it is re-exported here.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
-import time
 
 from ..config import settings
-from ..services.ports import DispatchJob, HttpResult
+from ..services.ports import DispatchJob
 from .aws_clients import client
+from .webhook_http import HttpWebhookSender  # noqa: F401  (the webhook port's adapter)
 
 log = logging.getLogger(__name__)
 
@@ -87,31 +91,6 @@ class SqsAgencyQueueSender:
             params["MessageGroupId"] = job.tracking_id
             params["MessageDeduplicationId"] = job.delivery_id
         client("sqs").send_message(**params)
-
-
-class HttpWebhookSender:
-    """POSTs with a 10 s budget; never follows redirects (a signed body goes where the
-    agency registered it, nowhere else)."""
-
-    def __init__(self, timeout_seconds: float = 10.0):
-        import urllib3
-
-        self._http = urllib3.PoolManager(
-            timeout=urllib3.Timeout(connect=3.0, read=timeout_seconds),
-            retries=False,
-        )
-
-    def send(self, url: str, body: bytes, headers: dict[str, str]) -> HttpResult:
-        started = time.perf_counter()
-        try:
-            response = self._http.request(
-                "POST", url, body=body, headers=headers, redirect=False, preload_content=True
-            )
-            return HttpResult(response.status, (time.perf_counter() - started) * 1000)
-        except Exception as e:
-            return HttpResult(
-                None, (time.perf_counter() - started) * 1000, f"{type(e).__name__}: {e}"[:500]
-            )
 
 
 class SnsAlerts:

@@ -133,7 +133,7 @@ def _webhook_out(t, with_secret=False):
     tags=("admin",),
     roles=AGENCY_ADMINS,
     body="WebhookIn",
-    responses={201: ("WebhookSecretOut", "Registered."), **_ERRORS},
+    responses={201: ("WebhookSecretOut", "Registered."), 409: _ERR, **_ERRORS},
 )
 def create_webhook(call):
     agency_id = _authorise_agency(call)
@@ -148,6 +148,8 @@ def create_webhook(call):
         )
     except webhooks.InvalidWebhook as e:
         raise invalid_field(e.field, str(e), "invalid", detail=str(e)) from None
+    except webhooks.TooManyWebhooks as e:
+        raise Problem(409, "webhook-limit", str(e)) from None
     log.info(
         "webhook registered",
         extra={"agency_id": agency_id, "target_id": target.id, "by": call.principal.username},
@@ -181,6 +183,8 @@ def _change(call, action):
         )
     except webhooks.TargetNotFound:
         raise Problem(404, "webhook-not-found", "No such webhook for this agency.") from None
+    except webhooks.TooManyWebhooks as e:
+        raise Problem(409, "webhook-limit", str(e)) from None
     log.info(
         "webhook changed",
         extra={
@@ -214,7 +218,7 @@ def disable_webhook(call):
     summary="Enable a webhook again",
     tags=("admin",),
     roles=AGENCY_ADMINS,
-    responses={200: ("WebhookOut", "Enabled."), **_ERRORS},
+    responses={200: ("WebhookOut", "Enabled."), 409: _ERR, **_ERRORS},
 )
 def enable_webhook(call):
     target = _change(call, lambda t, c, a, w: webhooks.set_active(t, c, a, w, True))

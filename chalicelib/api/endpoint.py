@@ -8,18 +8,26 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from dataclasses import dataclass, field
 
 from chalice import Blueprint, Response
 
 from ..config import settings
 from ..lazy import lazy_module
+from .path_params import param
 from .problems import Problem
 
 # pydantic and the models load on the first request, not at import (cold start).
 schemas = lazy_module("chalicelib.api.schemas")
 
 JSON_TYPES = ("application/json",)
+
+# No request body nests deeper than a few levels; a deeper one is refused before parsing
+# (Python's json module would recurse until RecursionError, a 500).
+MAX_JSON_DEPTH = 32
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
 
 
 @dataclass(frozen=True)
@@ -105,14 +113,58 @@ def parse_json_body(request, model):
         raise Problem(
             400, "invalid-utf8", f"The body is not valid UTF-8 (byte {e.start})."
         ) from None
+    if _nesting_depth(text) > MAX_JSON_DEPTH:
+        raise Problem(
+            400, "invalid-json", f"The body nests deeper than {MAX_JSON_DEPTH} levels."
+        ) from None
     try:
         json.loads(text)
     except ValueError as e:
         raise Problem(400, "invalid-json", f"The body is not valid JSON: {e}.") from None
+    except RecursionError:
+        raise Problem(400, "invalid-json", "The body nests too deeply.") from None
     try:
         return model.model_validate_json(text)
     except schemas.ValidationError as e:
         raise validation_problem(e) from None
+
+
+def _nesting_depth(text: str) -> int:
+    """How deep arrays and objects nest, strings left out (no recursion, linear)."""
+    depth = deepest = 0
+    for match in _JSON_BRACKET.finditer(_JSON_STRING.sub("", text)):
+        if match.group() in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+def check_path_params(method: str, path: str, params: dict) -> None:
+    """Every path parameter matches its pattern: else 404 as for an unknown id, or 422
+    when a PUT names the resource it creates (as a body field would be)."""
+    last = re.findall(r"{(\w+)}$", path)
+    for name, value in params.items():
+        spec = param(name)
+        if spec.matches(value):
+            continue
+        if method == "PUT" and last == [name]:
+            raise Problem(
+                422,
+                "validation-error",
+                "The request path has invalid fields.",
+                errors=[
+                    {
+                        "field": name,
+                        "message": f"String should match pattern '{spec.pattern}'",
+                        "type": "string_pattern_mismatch",
+                    }
+                ],
+                title="Validation failed",
+            )
+        slug, detail = spec.not_found
+        raise Problem(404, slug, detail)
 
 
 def body_too_large() -> Problem:
@@ -167,6 +219,9 @@ def endpoint(
         auth_optional,
     )
 
+    for name in re.findall(r"{(\w+)}", path):
+        param(name)  # every path parameter has a pattern (LookupError at import)
+
     def decorate(fn):
         @functools.wraps(fn)
         def view(**params):
@@ -179,6 +234,7 @@ def endpoint(
                     from .auth import authenticate
 
                     call.principal = authenticate(request, spec.roles)
+                check_path_params(spec.method, spec.path, params)
                 if spec.query is not None:
                     call.query = parse_query(request, model(spec.query))
                 if spec.body is not None:

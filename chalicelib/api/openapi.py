@@ -7,6 +7,7 @@ import re
 
 from pydantic.json_schema import models_json_schema
 
+from . import path_params
 from .endpoint import model as resolve
 
 _REF = "#/components/schemas/{model}"
@@ -45,7 +46,13 @@ def _operation(spec, refs) -> dict:
         op["description"] = spec.description
     for name in re.findall(r"{(\w+)}", spec.path):
         op["parameters"].append(
-            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            {
+                "name": name,
+                "in": "path",
+                "required": True,
+                "description": path_params.param(name).description,
+                "schema": path_params.openapi_schema(name),
+            }
         )
     if spec.query is not None:
         schema = resolve(spec.query).model_json_schema()

@@ -7,7 +7,9 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -18,9 +20,64 @@ from pydantic import (
 from ..domain import regions
 from ..domain.report import ReportKind
 from ..domain.status import Status
+from .path_params import AGENCY_ID, TRACKING_ID
 
 JAKARTA = timezone(timedelta(hours=7))
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+# -- numbers: every number a client sends is bounded (and coordinates rounded) here, so
+# nothing DynamoDB cannot store (38 digits, magnitude 1e-130..1e126) reaches a write.
+
+MAX_INT = 2**53 - 1  # exact as a JSON double, far inside DynamoDB's 38 digits
+_DYNAMODB_SMALLEST = 1e-130
+COORDINATE_DECIMALS = 7  # about 1 cm; a phone's fix is metres at best
+
+
+def _whole_number(value):
+    # JSON has one number type: 5.0 is the integer 5 (JSON Schema agrees); 5.5 is not.
+    # Strict mode would refuse every float.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _coordinate_in(value):
+    if isinstance(value, bool):
+        return value  # strict float refuses it
+    if isinstance(value, int):
+        # a 401-digit integer must not reach float() (OverflowError)
+        if abs(value) > 10**15:
+            raise ValueError("must be a coordinate in degrees")
+        return float(value)
+    if isinstance(value, float) and value != 0 and abs(value) < _DYNAMODB_SMALLEST:
+        raise ValueError("must be 0 or at least 1e-130 in magnitude")
+    return value
+
+
+def _coordinate_out(value: float) -> float:
+    return round(value, COORDINATE_DECIMALS) + 0.0  # + 0.0: no negative zero
+
+
+def whole_number(ge: int = -MAX_INT, le: int = MAX_INT):
+    """An integer field that also takes 5.0 (constraints before validators, or pydantic
+    cannot show them in the JSON schema)."""
+    return Annotated[int, Field(ge=ge, le=le), BeforeValidator(_whole_number)]
+
+
+Latitude = Annotated[
+    float,
+    Field(ge=-90, le=90, description="Degrees; kept to 7 decimals."),
+    BeforeValidator(_coordinate_in),
+    AfterValidator(_coordinate_out),
+]
+Longitude = Annotated[
+    float,
+    Field(ge=-180, le=180, description="Degrees; kept to 7 decimals."),
+    BeforeValidator(_coordinate_in),
+    AfterValidator(_coordinate_out),
+]
+
+ByteCount = whole_number(ge=1)
 
 
 class _In(BaseModel):
@@ -77,16 +134,8 @@ class ReporterIn(_In):
 
 
 class LocationIn(_In):
-    lat: Annotated[float, Field(ge=-90, le=90)]
-    lon: Annotated[float, Field(ge=-180, le=180)]
-
-    @field_validator("lat", "lon", mode="before")
-    @classmethod
-    def _numbers(cls, value):
-        # strict mode refuses ints for floats; a coordinate of 110 is fine
-        if isinstance(value, int) and not isinstance(value, bool):
-            return float(value)
-        return value
+    lat: Latitude
+    lon: Longitude
 
 
 class SubmitReportIn(_In):
@@ -155,9 +204,7 @@ class AttachmentSlotIn(_In):
     content_type: Annotated[str, Field(min_length=3, max_length=100)] = Field(
         description="image/jpeg, image/png, image/webp or application/pdf (configurable)."
     )
-    size: Annotated[int, Field(ge=1)] = Field(
-        description="Bytes. At most the configured limit (10 MB by default)."
-    )
+    size: ByteCount = Field(description="Bytes. At most the configured limit (10 MB by default).")
 
 
 # ---------------------------------------------------------------- responses
@@ -258,8 +305,8 @@ class ArchivalOut(_Out):
 class AttachmentOut(_Out):
     id: str
     filename: str = Field(
-        description="On anonymous reports only the reporter and platform admins see the "
-        "original name; others see a neutral one."
+        description="Only the reporter and platform admins see the original name; "
+        "others see a neutral one (lampiran-<id>.<ext>)."
     )
     content_type: str
     status: Literal["pending", "accepted", "rejected", "expired"]
@@ -395,13 +442,13 @@ class ProblemOut(_Out):
 
 class AgencyIn(_In):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True)
-    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")] | None = Field(
+    id: Annotated[str, Field(pattern=AGENCY_ID)] | None = Field(
         None, description="Slug; taken from the path on PUT."
     )
     name: Annotated[str, Field(min_length=3, max_length=200)]
     short_name: Annotated[str, Field(max_length=80)] | None = None
     type: Literal["ministry", "institution", "local_government", "soe"]
-    parent_id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")] | None = None
+    parent_id: Annotated[str, Field(pattern=AGENCY_ID)] | None = None
     region_code: Annotated[str, Field(max_length=13)] | None = None
     categories: Annotated[
         list[Annotated[str, Field(pattern=r"^[a-z0-9-]{2,64}$")]], Field(max_length=100)
@@ -526,14 +573,12 @@ class AdminReportOut(PublicReportOut):
 
 
 class DisposeIn(_In):
-    agency_id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")]
+    agency_id: Annotated[str, Field(pattern=AGENCY_ID)]
     note: Annotated[str, Field(max_length=1000)] | None = None
 
 
 # ---------------------------------------------------------------- the case workflow
 
-_TRACKING = r"^[0-9A-Za-z-]{10,16}$"
-_AGENCY_ID = r"^[a-z0-9][a-z0-9-]{1,63}$"
 Message = Annotated[str, Field(min_length=1, max_length=5000)]
 
 
@@ -558,13 +603,13 @@ class ArchiveIn(_In):
     message: Annotated[str, Field(min_length=3, max_length=2000)] = Field(
         description="Shown to the reporter."
     )
-    duplicate_of: Annotated[str, Field(pattern=_TRACKING)] | None = Field(
+    duplicate_of: Annotated[str, Field(pattern=TRACKING_ID)] | None = Field(
         None, description="Required with reason duplicate: the report it duplicates."
     )
 
 
 class RerouteIn(_In):
-    agency_id: Annotated[str, Field(pattern=_AGENCY_ID)]
+    agency_id: Annotated[str, Field(pattern=AGENCY_ID)]
     reason: Annotated[str, Field(min_length=3, max_length=2000)]
 
 
@@ -572,7 +617,7 @@ class TransferIn(_In):
     reason: Annotated[str, Field(min_length=3, max_length=2000)] = Field(
         description="Why this is not your agency's authority."
     )
-    suggested_agency: Annotated[str, Field(pattern=_AGENCY_ID)] | None = None
+    suggested_agency: Annotated[str, Field(pattern=AGENCY_ID)] | None = None
 
 
 class RatingIn(_In):
@@ -606,7 +651,7 @@ class IdentityLogOut(_Out):
 
 class IdentityLogQuery(_In):
     model_config = ConfigDict(extra="forbid", strict=False)
-    tracking_id: Annotated[str, Field(pattern=_TRACKING)] | None = None
+    tracking_id: Annotated[str, Field(pattern=TRACKING_ID)] | None = None
     month: Annotated[str, Field(pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$")] | None = None
     limit: Annotated[int, Field(ge=1, le=200)] = 100
 
@@ -619,7 +664,7 @@ class InboxQuery(_In):
     )
     overdue: bool = False
     category: Annotated[str, Field(pattern=r"^[a-z0-9-]{2,64}$")] | None = None
-    agency_id: Annotated[str, Field(pattern=_AGENCY_ID)] | None = Field(
+    agency_id: Annotated[str, Field(pattern=AGENCY_ID)] | None = Field(
         None, description="Platform admins: whose inbox. Staff: one of their sub-units."
     )
     limit: Annotated[int, Field(ge=1, le=100)] = 25

@@ -222,8 +222,9 @@ def gets_original(audience: Audience) -> bool:
 
 
 def shown_filename(attachment: Attachment, audience: Audience, report: Report) -> str:
-    """A file name can identify a person ("KTP_Siti_Rahayu.jpg"): on anonymous reports only
-    the reporter and platform admins see it; others see a neutral name."""
-    if report.anonymous and audience not in (Audience.REPORTER, Audience.PLATFORM_ADMIN):
-        return f"lampiran-{attachment.id}.{attachment.extension}"
-    return attachment.filename
+    """A file name can identify a person ("KTP_3273012345678901.jpg", "Siti Rahayu.pdf"),
+    on any report, anonymous or not: only the reporter and platform admins see it; the
+    agency and the public see a neutral name."""
+    if audience in (Audience.REPORTER, Audience.PLATFORM_ADMIN):
+        return attachment.filename
+    return f"lampiran-{attachment.id}.{attachment.extension}"

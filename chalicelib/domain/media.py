@@ -1,23 +1,34 @@
 """What an uploaded file really is, and a copy of it without embedded metadata.
 
 Sniffing uses the magic bytes (the ``filetype`` library), never the name or the declared
-type. Stripping is lossless: the image data is copied byte for byte, only metadata
-containers are left out:
+type. Stripping works by ALLOW-list: only what a viewer needs to show the picture is
+copied (byte for byte: the image data is never re-encoded); everything else — Exif (GPS,
+camera, serial numbers, dates, thumbnails), XMP, IPTC, comments, text, private chunks
+and whatever a future tool invents — is left out:
 
-* JPEG: APP1 (Exif — GPS position, camera make/model/serial, dates, thumbnail — and XMP),
-  APP13 (Photoshop IRB/IPTC: author, captions, locations), COM comments, every other APPn
-  segment except APP0 (JFIF), APP2 ICC_PROFILE (colours) and APP14 (Adobe colour
-  transform), and any data after the end-of-image marker (multi-picture trailers).
-* PNG: the eXIf, tEXt, zTXt, iTXt and tIME chunks, and data after IEND.
-* WebP: the EXIF and XMP chunks (and their VP8X flags).
+* JPEG: the frame, scan, Huffman/arithmetic and quantisation tables, restart interval and
+  the image data; APP0 JFIF (its thumbnail cut, JFXX thumbnails dropped), APP2
+  ICC_PROFILE (colours) and APP14 Adobe (colour transform). Every other APPn, COM, the
+  JPEG extension markers and anything after the end-of-image marker go.
+* PNG: IHDR, PLTE, IDAT, IEND (critical); tRNS (transparency); gAMA, cHRM, sRGB, iCCP,
+  cICP, mDCV, cLLI, sBIT (colour); pHYs (pixel size); acTL, fcTL, fdAT (animation). The
+  iCCP profile's free-text name is replaced by a neutral one. Everything else (eXIf,
+  tEXt, zTXt, iTXt, tIME, bKGD, hIST, sPLT, private chunks...) and data after IEND goes;
+  an unknown critical chunk makes the file malformed.
+* WebP: VP8, VP8L, VP8X (its Exif/XMP flags cleared), ALPH, ANIM, ANMF (and inside each
+  frame only ALPH, VP8, VP8L), ICCP.
+* PDF (with pypdf): the document information dictionary, every XMP /Metadata stream and
+  /PieceInfo (application private data), unreferenced objects and earlier revisions are
+  dropped by writing the document anew; a PDF that cannot be rewritten (damaged, or
+  encrypted with a password) is malformed.
 
-PDFs are kept as uploaded: their document information (author, creator) is not removed.
 Pure Python, no I/O.
 """
 
 from __future__ import annotations
 
 import struct
+import zlib
 
 import filetype
 
@@ -36,11 +47,24 @@ def sniff(data: bytes) -> str | None:
 
 _SOI, _EOI, _SOS, _COM = 0xD8, 0xD9, 0xDA, 0xFE
 _STANDALONE = {0x01, *range(0xD0, 0xD8)}  # TEM, RST0-7: no length field
-_KEEP_APP = {
-    0xE0: (b"JFIF\x00", b"JFXX\x00"),
-    0xE2: (b"ICC_PROFILE\x00",),
-    0xEE: (b"Adobe",),
+# Frames (SOF0-3, 5-7, 9-11, 13-15), DHT, DAC, DQT, DNL, DRI, DHP, EXP: what decoding needs.
+_KEEP_MARKERS = {
+    *range(0xC0, 0xC4),
+    0xC4,
+    *range(0xC5, 0xC8),
+    *range(0xC9, 0xCC),
+    0xCC,
+    *range(0xCD, 0xD0),
+    _SOS,
+    0xDB,
+    0xDC,
+    0xDD,
+    0xDE,
+    0xDF,
 }
+_JFIF = b"JFIF\x00"
+_ICC = b"ICC_PROFILE\x00"
+_ADOBE = b"Adobe"
 
 
 def _app_label(marker: int, payload: bytes) -> str:
@@ -54,15 +78,26 @@ def _app_label(marker: int, payload: bytes) -> str:
         return "iptc"
     if marker == _COM:
         return "comment"
-    return f"app{marker - 0xE0}"
-
-
-def _keep_segment(marker: int, payload: bytes) -> bool:
-    if marker == _COM:
-        return False
+    if marker == 0xE0 and payload.startswith(b"JFXX\x00"):
+        return "thumbnail"
     if 0xE0 <= marker <= 0xEF:
-        return payload.startswith(_KEEP_APP.get(marker, (b"\x00never",)))
-    return True
+        return f"app{marker - 0xE0}"
+    return "extension"
+
+
+def _kept_payload(marker: int, payload: bytes) -> tuple[bytes | None, str | None]:
+    """The payload to copy (None: drop the segment), and a label if something went."""
+    if marker in _KEEP_MARKERS:
+        return payload, None
+    if marker == 0xE0 and payload.startswith(_JFIF) and len(payload) >= 14:
+        # version, units, densities; thumbnail size 0x0 and no thumbnail pixels
+        thumbnail = payload[12] or payload[13]
+        return payload[:12] + b"\x00\x00", "thumbnail" if thumbnail else None
+    if marker == 0xE2 and payload.startswith(_ICC):
+        return payload, None
+    if marker == 0xEE and payload.startswith(_ADOBE) and len(payload) >= 12:
+        return payload[:12], None  # version, flags, transform: nothing else
+    return None, _app_label(marker, payload)
 
 
 def strip_jpeg(data: bytes) -> tuple[bytes, tuple[str, ...]]:
@@ -95,11 +130,11 @@ def strip_jpeg(data: bytes) -> tuple[bytes, tuple[str, ...]]:
         end = pos + length
         if length < 2 or end > n:
             raise MalformedFile("JPEG segment runs past the end of the file")
-        payload = data[pos + 2 : end]
-        if _keep_segment(marker, payload):
-            out += bytes((0xFF, marker)) + data[pos:end]
-        else:
-            removed.append(_app_label(marker, payload))
+        kept, label = _kept_payload(marker, data[pos + 2 : end])
+        if kept is not None:
+            out += bytes((0xFF, marker)) + struct.pack(">H", len(kept) + 2) + kept
+        if label:
+            removed.append(label)
         pos = end
         if marker == _SOS:
             # Entropy-coded data runs to the next marker that is not a stuffed 0xFF00 or a
@@ -122,7 +157,28 @@ def strip_jpeg(data: bytes) -> tuple[bytes, tuple[str, ...]]:
 # ---------------------------------------------------------------- PNG
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-_PNG_DROP = {b"eXIf": "exif", b"tEXt": "text", b"zTXt": "text", b"iTXt": "text", b"tIME": "time"}
+_PNG_KEEP = {
+    b"IHDR", b"PLTE", b"IDAT", b"IEND",  # critical
+    b"tRNS",  # transparency
+    b"gAMA", b"cHRM", b"sRGB", b"iCCP", b"cICP", b"mDCV", b"cLLI", b"sBIT",  # colour
+    b"pHYs",  # pixel size
+    b"acTL", b"fcTL", b"fdAT",  # animation (APNG)
+}  # fmt: skip
+_PNG_LABELS = {b"eXIf": "exif", b"tEXt": "text", b"zTXt": "text", b"iTXt": "text"}
+_ICC_NAME = b"ICC Profile"  # what Pillow and most tools write
+
+
+def _png_chunk(kind: bytes, payload: bytes) -> bytes:
+    crc = zlib.crc32(kind + payload)
+    return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", crc)
+
+
+def _png_label(kind: bytes) -> str:
+    if kind in _PNG_LABELS:
+        return _PNG_LABELS[kind]
+    if kind[1:2].islower():  # the private bit: a vendor's or anybody's own chunk
+        return "private"
+    return kind.decode("latin-1").strip().lower() or "chunk"
 
 
 def strip_png(data: bytes) -> tuple[bytes, tuple[str, ...]]:
@@ -138,10 +194,23 @@ def strip_png(data: bytes) -> tuple[bytes, tuple[str, ...]]:
         end = pos + 12 + length
         if end > n:
             raise MalformedFile("PNG chunk runs past the end of the file")
-        if kind in _PNG_DROP:
-            removed.append(_PNG_DROP[kind])
-        else:
+        if not kind.isalpha():
+            raise MalformedFile("PNG chunk type is not four letters")
+        if kind == b"iCCP":
+            name, sep, profile = data[pos + 8 : end - 4].partition(b"\x00")
+            if not sep:
+                raise MalformedFile("PNG iCCP chunk has no profile name")
+            if name != _ICC_NAME:
+                out += _png_chunk(kind, _ICC_NAME + b"\x00" + profile)
+                removed.append("icc-name")
+            else:
+                out += data[pos:end]
+        elif kind in _PNG_KEEP:
             out += data[pos:end]
+        elif kind[:1].isupper():
+            raise MalformedFile(f"PNG has an unknown critical chunk {kind.decode('latin-1')}")
+        else:
+            removed.append(_png_label(kind))
         pos = end
         if kind == b"IEND":
             if pos < n:
@@ -152,8 +221,41 @@ def strip_png(data: bytes) -> tuple[bytes, tuple[str, ...]]:
 
 # ---------------------------------------------------------------- WebP
 
-_WEBP_DROP = {b"EXIF": "exif", b"XMP ": "xmp"}
+_WEBP_KEEP = {b"VP8 ", b"VP8L", b"VP8X", b"ALPH", b"ANIM", b"ANMF", b"ICCP"}
+_WEBP_FRAME_KEEP = {b"ALPH", b"VP8 ", b"VP8L"}
+_WEBP_LABELS = {b"EXIF": "exif", b"XMP ": "xmp"}
 _VP8X_EXIF, _VP8X_XMP = 0x08, 0x04
+_ANMF_HEADER = 16
+
+
+def _webp_chunks(data: bytes, pos: int, end: int):
+    """(kind, whole chunk bytes) for each chunk between pos and end."""
+    while pos < end:
+        if pos + 8 > end:
+            raise MalformedFile("WebP chunk header is truncated")
+        kind, size = struct.unpack("<4sI", data[pos : pos + 8])
+        stop = pos + 8 + size + (size & 1)
+        if stop > end:
+            raise MalformedFile("WebP chunk runs past the end of the file")
+        yield kind, bytearray(data[pos:stop])
+        pos = stop
+
+
+def _webp_label(kind: bytes) -> str:
+    return _WEBP_LABELS.get(kind) or kind.decode("latin-1").strip().lower() or "chunk"
+
+
+def _webp_frame(chunk: bytearray, removed: list[str]) -> bytes:
+    """An ANMF chunk with only the frame data inside (its own chunks filtered too)."""
+    if len(chunk) < 8 + _ANMF_HEADER:
+        raise MalformedFile("WebP animation frame is truncated")
+    body = bytearray(chunk[8 : 8 + _ANMF_HEADER])
+    for kind, inner in _webp_chunks(bytes(chunk), 8 + _ANMF_HEADER, len(chunk)):
+        if kind in _WEBP_FRAME_KEEP:
+            body += inner
+        else:
+            removed.append(_webp_label(kind))
+    return b"ANMF" + struct.pack("<I", len(body)) + bytes(body)
 
 
 def strip_webp(data: bytes) -> tuple[bytes, tuple[str, ...]]:
@@ -165,29 +267,78 @@ def strip_webp(data: bytes) -> tuple[bytes, tuple[str, ...]]:
         raise MalformedFile("WebP is truncated")
     chunks = bytearray()
     removed: list[str] = []
-    pos = 12
-    while pos < end_of_riff:
-        if pos + 8 > end_of_riff:
-            raise MalformedFile("WebP chunk header is truncated")
-        kind, size = struct.unpack("<4sI", data[pos : pos + 8])
-        end = pos + 8 + size + (size & 1)
-        if end > end_of_riff:
-            raise MalformedFile("WebP chunk runs past the end of the file")
-        chunk = bytearray(data[pos:end])
-        if kind in _WEBP_DROP:
-            removed.append(_WEBP_DROP[kind])
-        else:
-            if kind == b"VP8X" and size >= 1:
-                chunk[8] &= ~(_VP8X_EXIF | _VP8X_XMP) & 0xFF
-            chunks += chunk
-        pos = end
+    for kind, chunk in _webp_chunks(data, 12, end_of_riff):
+        if kind not in _WEBP_KEEP:
+            removed.append(_webp_label(kind))
+            continue
+        if kind == b"VP8X" and len(chunk) > 8:
+            chunk[8] &= ~(_VP8X_EXIF | _VP8X_XMP) & 0xFF
+        if kind == b"ANMF":
+            chunk = _webp_frame(chunk, removed)
+        chunks += chunk
     if end_of_riff < len(data):
         removed.append("trailer")
     out = b"RIFF" + struct.pack("<I", 4 + len(chunks)) + b"WEBP" + bytes(chunks)
     return out, tuple(dict.fromkeys(removed))
 
 
-_STRIPPERS = {"image/jpeg": strip_jpeg, "image/png": strip_png, "image/webp": strip_webp}
+# ---------------------------------------------------------------- PDF
+
+
+def strip_pdf(data: bytes) -> tuple[bytes, tuple[str, ...]]:
+    """The document written anew without its information dictionary, XMP metadata and
+    application private data (pypdf loads on first use)."""
+    import io
+
+    try:
+        from pypdf import PdfReader, PdfWriter
+        from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+    except ImportError as e:  # pragma: no cover - pinned in requirements.txt
+        raise MalformedFile(f"PDFs cannot be cleaned here ({e})") from None
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise MalformedFile("the PDF is protected by a password; send it without one")
+        removed: list[str] = []
+        info = reader.trailer.get("/Info")
+        if info is not None and len(info.get_object()):
+            removed.append("info")
+        writer = PdfWriter(clone_from=reader)
+        writer.pdf_header = reader.pdf_header  # keep the version the features need
+        writer.metadata = None
+        seen: set[int] = set()
+        stack = [writer.root_object]
+        while stack:
+            obj = stack.pop()
+            if isinstance(obj, IndirectObject):
+                if obj.idnum in seen:
+                    continue
+                seen.add(obj.idnum)
+                obj = obj.get_object()
+            if isinstance(obj, DictionaryObject):
+                for key, label in (("/Metadata", "xmp"), ("/PieceInfo", "private")):
+                    if key in obj:
+                        del obj[key]
+                        removed.append(label)
+                stack.extend(obj.values())
+            elif isinstance(obj, ArrayObject):
+                stack.extend(obj)
+        writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
+        out = io.BytesIO()
+        writer.write(out)
+    except MalformedFile:
+        raise
+    except Exception as e:
+        raise MalformedFile(f"the PDF could not be read ({type(e).__name__})") from None
+    return out.getvalue(), tuple(dict.fromkeys(removed))
+
+
+_STRIPPERS = {
+    "image/jpeg": strip_jpeg,
+    "image/png": strip_png,
+    "image/webp": strip_webp,
+    "application/pdf": strip_pdf,
+}
 
 
 def strip_metadata(content_type: str, data: bytes) -> tuple[bytes, tuple[str, ...]]:

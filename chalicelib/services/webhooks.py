@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import base64
-import ipaddress
 import secrets
 import socket
 import uuid
 from dataclasses import replace
 from urllib.parse import urlsplit
 
+from ..domain import addresses
 from .dispatch import ROTATION_GRACE
 from .ports import Clock, WebhookTarget, WebhookTargets
 
@@ -26,6 +26,25 @@ class TargetNotFound(LookupError):
     pass
 
 
+# Every active target gets one POST per event: a cap keeps one agency from multiplying
+# the dispatcher's work (40 targets made 40 POSTs per report).
+MAX_ACTIVE_WEBHOOKS = 5
+
+
+class TooManyWebhooks(Exception):
+    def __init__(self, agency_id: str):
+        super().__init__(
+            f"Agency {agency_id} already has {MAX_ACTIVE_WEBHOOKS} active webhooks; "
+            "disable one first."
+        )
+
+
+def _room_for_one_more(targets: WebhookTargets, agency_id: str, except_id: str = "") -> None:
+    active = [t for t in targets.for_agency(agency_id) if t.active and t.id != except_id]
+    if len(active) >= MAX_ACTIVE_WEBHOOKS:
+        raise TooManyWebhooks(agency_id)
+
+
 def new_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
@@ -36,18 +55,15 @@ def _public_address(host: str) -> bool:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     except (OSError, UnicodeError):
         raise InvalidWebhook("url", f"the webhook host {host!r} does not resolve") from None
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
-        if not address.is_global or address.is_multicast:
-            return False
-    return True
+    return all(addresses.is_public(addresses.parse(info[4][0])) for info in infos)
 
 
 def check_url(url: str, *, dev: bool, resolve=None) -> None:
     """Webhooks go over https to public addresses only, so that the platform cannot be
     pointed at its own network (instance metadata, internal services). In the dev stage,
     plain http to the loopback interface is allowed for local receivers. The check runs
-    at registration; DNS can change later, which egress controls must cover."""
+    at registration; the sender checks the resolved addresses again at every delivery
+    (adapters/webhook_http.py), as DNS can change later."""
     parts = urlsplit(url)
     host = (parts.hostname or "").rstrip(".")
     if not host:
@@ -72,6 +88,7 @@ def register(
     unknown = sorted(set(events) - set(EVENT_TYPES) - {"*"})
     if unknown:
         raise InvalidWebhook("events", f"unknown event types: {', '.join(unknown)}")
+    _room_for_one_more(targets, agency_id)
     now = clock.now()
     target = WebhookTarget(
         id="wh_" + uuid.uuid4().hex[:16],
@@ -94,8 +111,11 @@ def _existing(targets, agency_id: str, target_id: str) -> WebhookTarget:
 
 
 def set_active(targets, clock, agency_id: str, target_id: str, active: bool) -> WebhookTarget:
+    existing = _existing(targets, agency_id, target_id)
+    if active and not existing.active:
+        _room_for_one_more(targets, agency_id, except_id=target_id)
     target = replace(
-        _existing(targets, agency_id, target_id),
+        existing,
         active=active,
         disabled_reason=None if active else "disabled by the agency",
         updated_at=clock.now(),

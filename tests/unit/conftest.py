@@ -125,15 +125,14 @@ def wired(
 def no_dns(monkeypatch):
     """Unit tests never resolve names: literal IPs are judged as they are, names ending
     in .internal are private, every other name is public."""
-    import ipaddress
-
+    from chalicelib.domain import addresses
     from chalicelib.services import webhooks
 
     def fake_public(host: str) -> bool:
         try:
-            address = ipaddress.ip_address(host)
+            address = addresses.parse(host)
         except ValueError:
             return not host.endswith((".internal", ".local"))
-        return address.is_global and not address.is_multicast
+        return addresses.is_public(address)
 
     monkeypatch.setattr(webhooks, "_public_address", fake_public)

@@ -18,6 +18,7 @@ from tests.fakes import FakeDeliveryLog, FakeDirectory
 from tests.unit.api_helpers import AUDIENCE, ISSUER, StaticJwks, bearer, problem
 
 BANDUNG = "pemkot-bandung"
+REAL_PUBLIC_ADDRESS = webhooks._public_address  # before the autouse no_dns fixture
 CATEGORIES = [
     Category("infrastruktur", "Infrastruktur", "regional"),
     Category("kependudukan", "Administrasi Kependudukan", "regional"),
@@ -349,6 +350,56 @@ def test_a_host_that_resolves_to_a_private_address_is_refused():
 
     with pytest.raises(webhooks.InvalidWebhook):
         webhooks.check_url("https://innocent.example.id/x", dev=False, resolve=resolves_private)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://[64:ff9b::7f00:1]/hook",  # NAT64 form of 127.0.0.1 (is_global says True)
+        "https://[64:ff9b::a9fe:a9fe]/latest/meta-data",  # ... of the metadata service
+        "https://[2002:a00:1::1]/hook",  # 6to4 form of 10.0.0.1
+        "https://[::ffff:10.0.0.1]/hook",  # IPv4-mapped
+        "https://[::a00:1]/hook",  # IPv4-compatible
+    ],
+)
+def test_ipv6_forms_of_private_ipv4_addresses_are_refused(url):
+    # the real check (the no_dns fixture replaces it); literal addresses need no DNS
+    with pytest.raises(webhooks.InvalidWebhook):
+        webhooks.check_url(url, dev=False, resolve=REAL_PUBLIC_ADDRESS)
+    webhooks.check_url("https://[2606:4700:4700::1111]/x", dev=False, resolve=REAL_PUBLIC_ADDRESS)
+
+
+def test_an_agency_has_at_most_five_active_webhooks(client, targets):
+    hooks = [register(client) for _ in range(webhooks.MAX_ACTIVE_WEBHOOKS)]
+    assert [r.status_code for r in hooks] == [201] * webhooks.MAX_ACTIVE_WEBHOOKS
+
+    r = register(client)
+
+    assert r.status_code == 409
+    assert problem(r)["type"].endswith(":webhook-limit")
+    assert len(targets.for_agency(BANDUNG)) == webhooks.MAX_ACTIVE_WEBHOOKS
+    # another agency has its own allowance
+    assert register(client, PLATFORM_ADMIN, agency="kemenkes").status_code == 201
+
+
+def test_a_disabled_webhook_frees_a_place_and_cannot_be_enabled_past_the_cap(client, targets):
+    ids = [json.loads(register(client).body)["id"] for _ in range(webhooks.MAX_ACTIVE_WEBHOOKS)]
+    assert action(client, ids[0], "disable").status_code == 200
+    assert register(client).status_code == 201
+
+    r = action(client, ids[0], "enable")
+
+    assert r.status_code == 409, r.body
+    assert problem(r)["type"].endswith(":webhook-limit")
+    assert targets.get(BANDUNG, ids[0]).active is False
+    assert action(client, ids[1], "enable").status_code == 200  # already active: no change
+
+
+def test_openapi_documents_the_webhook_limit(client):
+    doc = json.loads(get(client, "/openapi.json").body)
+    assert "409" in doc["paths"]["/v1/admin/agencies/{agency_id}/webhooks"]["post"]["responses"]
+    enable = "/v1/admin/agencies/{agency_id}/webhooks/{webhook_id}/enable"
+    assert "409" in doc["paths"][enable]["post"]["responses"]
 
 
 def test_unknown_event_type_is_422(client, targets):

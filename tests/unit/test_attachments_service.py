@@ -509,6 +509,23 @@ def test_names_and_hashes_do_not_identify_an_anonymous_reporter(service, store, 
     assert mine.served(mine.items[0]) != theirs.served(theirs.items[0])
 
 
+@pytest.mark.parametrize("report", [{}, {"confidential": True}, {"anonymous": True}])
+def test_only_the_reporter_and_admins_see_the_original_file_name_on_any_report(
+    service, store, new_report, report
+):
+    """A file named after a citizen's KTP number was listed publicly on a report that was
+    neither anonymous nor confidential."""
+    tid, token, aid = accepted_jpeg(service, store, new_report, **report)
+
+    for caller in (svc.Caller(token), ADMIN):
+        listing = service.listing(tid, caller)
+        assert listing.filename(listing.items[0]) == "KTP Siti Rahayu.jpg"
+    others = [OFFICER] if report else [OFFICER, PUBLIC, OTHER_OFFICER]
+    for caller in others:
+        listing = service.listing(tid, caller)
+        assert listing.filename(listing.items[0]) == f"lampiran-{aid}.jpg", caller
+
+
 def test_reporter_sees_pending_rejected_and_expired_others_only_accepted(
     service, store, new_report, clock
 ):
