@@ -312,8 +312,14 @@ class Report:
             raise InvalidDuplicate("a duplicate names the report it duplicates, and only then")
         if duplicate_of is not None and duplicate_of.tracking_id == self.tracking_id:
             raise InvalidDuplicate("a report cannot duplicate itself")
+        # The reason is for the reporter: it may speak of them ("abusive", "no answer").
         event = self.change_status(
-            Status.ARCHIVED, actor=actor, at=at, action="archived", note=message
+            Status.ARCHIVED,
+            actor=actor,
+            at=at,
+            action="archived",
+            note=message,
+            visibility=Visibility.REPORTER,
         )
         self.archival = Archival(reason, message, at)
         self.deadline = self.paused = None

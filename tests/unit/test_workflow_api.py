@@ -214,6 +214,10 @@ def test_archive_as_duplicate_links_both_and_restore(client, submitted):
     mine = json.loads(call(client, "get", f"/v1/reports/{second}", headers=me).body)
     assert mine["status"] == "archived" and mine["duplicate_of"] == first
     assert mine["archival"]["reason"] == "duplicate"
+    assert "archived" in [e["action"] for e in mine["timeline"]]
+    public = json.loads(call(client, "get", f"/v1/reports/{second}").body)
+    assert public["status"] == "archived"
+    assert "Sudah dilaporkan." not in json.dumps(public)  # the reason is the reporter's
     r = call(
         client,
         "post",
