@@ -10,6 +10,7 @@ from ..domain import views
 from ..domain.deadlines import Deadline
 from ..domain.policy import Party
 from ..domain.report import Report, TimelineEvent
+from .endpoint import json_response
 from .endpoint import schemas as s
 
 
@@ -148,3 +149,8 @@ def action_out(done) -> object:
         recorded=shown[0] if shown else None,
         notified=done.published,
     )
+
+
+def action_response(done):
+    """What every action route answers: the action's result, never cached."""
+    return json_response(action_out(done), headers={"Cache-Control": "no-store"})

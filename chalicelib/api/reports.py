@@ -165,8 +165,7 @@ def _reporter(call) -> Caller:
     return Caller(report_token=token)
 
 
-def _done(done):
-    return json_response(report_out.action_out(done), headers={"Cache-Control": "no-store"})
+_done = report_out.action_response
 
 
 @endpoint(

@@ -180,8 +180,7 @@ def _staff(call) -> Caller:
     return Caller(principal=call.principal)
 
 
-def _done(done):
-    return json_response(report_out.action_out(done), headers={"Cache-Control": "no-store"})
+_done = report_out.action_response
 
 
 def _action(path, summary, body, description=None):

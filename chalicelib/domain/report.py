@@ -505,29 +505,22 @@ class Report:
     # ------------------------------------------------------------ the scheduler
 
     def warn(self, *, at: datetime) -> TimelineEvent:
-        deadline = self.deadline
-        self.deadline = deadline.marked(DeadlineState.WARNED)
-        event = self.record(
-            "sla_warning",
-            actor=Actor.system("scheduler"),
-            at=at,
-            note=f"{deadline.kind.value} due {deadline.due.isoformat()}",
-            visibility=Visibility.STAFF,
-        )
-        self._emit(EventType.SLA_WARNING, event, deadline=deadline.kind.value)
-        return event
+        return self._mark(DeadlineState.WARNED, "sla_warning", "due", EventType.SLA_WARNING, at)
 
     def mark_overdue(self, *, at: datetime) -> TimelineEvent:
+        return self._mark(DeadlineState.OVERDUE, "overdue", "was due", EventType.OVERDUE, at)
+
+    def _mark(self, state, action, verb, event_type, at) -> TimelineEvent:
         deadline = self.deadline
-        self.deadline = deadline.marked(DeadlineState.OVERDUE)
+        self.deadline = deadline.marked(state)
         event = self.record(
-            "overdue",
+            action,
             actor=Actor.system("scheduler"),
             at=at,
-            note=f"{deadline.kind.value} was due {deadline.due.isoformat()}",
+            note=f"{deadline.kind.value} {verb} {deadline.due.isoformat()}",
             visibility=Visibility.STAFF,
         )
-        self._emit(EventType.OVERDUE, event, deadline=deadline.kind.value)
+        self._emit(event_type, event, deadline=deadline.kind.value)
         return event
 
     def complete_automatically(self, *, at: datetime, sla: SlaClock | None = None):
