@@ -85,6 +85,7 @@ def forget_cached_clients() -> None:
     aws_clients.client.cache_clear()
     s3_store._s3.cache_clear()
     jwt_verifier.default_verifier.cache_clear()
+    dynamodb_models.shared_connection.cache_clear()
     bootstrap.reset()
     for value in vars(dynamodb_models).values():
         if isinstance(value, type) and issubclass(value, Model) and value is not Model:

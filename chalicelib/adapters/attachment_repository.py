@@ -10,7 +10,7 @@ from pynamodb.transactions import TransactWrite
 from ..domain.attachment import Attachment, AttachmentStatus, RejectReason
 from ..domain.report import Actor
 from ..services.ports import AttachmentAlreadyDecided, SlotsChanged
-from .dynamodb_models import SLOTS_COUNTER, AttachmentItem
+from .dynamodb_models import SLOTS_COUNTER, AttachmentItem, shared_connection
 from .report_repository import _conditional_failures
 
 _DECISION_FIELDS = (
@@ -105,7 +105,7 @@ class DynamoAttachmentRepository:
     @property
     def connection(self) -> Connection:
         if self._connection is None:
-            self._connection = Connection(region=AttachmentItem.Meta.region)
+            self._connection = shared_connection()
         return self._connection
 
     def slots(self, tracking_id: str) -> tuple[list[Attachment], int]:

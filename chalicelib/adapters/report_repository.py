@@ -48,6 +48,7 @@ from .dynamodb_models import (
     ReportEventItem,
     ReportItem,
     RoutingMap,
+    shared_connection,
 )
 
 
@@ -65,7 +66,7 @@ class DynamoReportRepository:
     @property
     def connection(self) -> Connection:
         if self._connection is None:
-            self._connection = Connection(region=ReportItem.Meta.region)
+            self._connection = shared_connection()
         return self._connection
 
     def add_new(self, report: Report, idempotency: IdempotencyRecord | None) -> None:

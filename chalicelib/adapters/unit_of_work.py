@@ -20,7 +20,13 @@ from ..domain.events import ReportEvent
 from ..domain.report import Report
 from ..services.ports import AttachmentAlreadyDecided, IdentityAccess
 from .attachment_repository import decision_actions
-from .dynamodb_models import AttachmentItem, IdentityAccessItem, ReportEventItem, ReportItem
+from .dynamodb_models import (
+    AttachmentItem,
+    IdentityAccessItem,
+    ReportEventItem,
+    ReportItem,
+    shared_connection,
+)
 from .report_repository import (
     DynamoReportRepository,
     _conditional_failures,
@@ -53,7 +59,7 @@ class DynamoUnitOfWork:
     @property
     def connection(self) -> Connection:
         if self._connection is None:
-            self._connection = Connection(region=ReportItem.Meta.region)
+            self._connection = shared_connection()
         return self._connection
 
     def __enter__(self) -> DynamoUnitOfWork:
