@@ -83,6 +83,8 @@ def forget_cached_clients() -> None:
 
     config.settings.cache_clear()
     aws_clients.client.cache_clear()
+    aws_clients.boto3_session.cache_clear()
+    aws_clients.botocore_session.cache_clear()  # its credentials and config
     s3_store._s3.cache_clear()
     jwt_verifier.default_verifier.cache_clear()
     dynamodb_models.shared_connection.cache_clear()

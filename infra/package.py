@@ -2,15 +2,27 @@
 
 Runs `chalice package --merge-template infra/resources.json`, then removes from the zip
 what the Lambda Python runtime already provides (boto3, botocore and their helpers,
-pulled in by PynamoDB) so the package stays small.
+pulled in by PynamoDB) so the package stays small, and adds compiled bytecode.
+
+Bytecode: Lambda's code directory is read-only, so a module without a usable .pyc is
+compiled again at every cold start. Every .py in the package gets a
+`__pycache__/<name>.cpython-3XX.pyc` compiled by the runtime's Python version (the
+`Runtime` of the packaged functions, which chalice derives from the Python running it)
+in the *unchecked-hash* mode: the runtime loads it without comparing it with the source's
+timestamp (zips carry 1980-01-01 dates, so timestamp-based .pyc files would never match)
+or hashing the source. Stale .pyc files copied from the work tree are replaced.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -47,6 +59,71 @@ def slim(zip_path: Path) -> tuple[int, int]:
     return before, zip_path.stat().st_size
 
 
+def runtime_of(template: Path) -> str:
+    """The one Python runtime of the packaged functions, e.g. 'python3.11'."""
+    resources = json.loads(template.read_text())["Resources"].values()
+    runtimes = {
+        r["Properties"]["Runtime"]
+        for r in resources
+        if r.get("Type") == "AWS::Serverless::Function" and "Runtime" in r.get("Properties", {})
+    }
+    if len(runtimes) != 1 or not re.fullmatch(r"python3\.\d+", next(iter(runtimes))):
+        raise SystemExit(f"expected one Python runtime in {template}, found {sorted(runtimes)}")
+    return runtimes.pop()
+
+
+def interpreter_for(runtime: str) -> str:
+    """A Python of the runtime's version: bytecode is specific to a minor version."""
+    version = runtime.removeprefix("python")
+    if f"{sys.version_info.major}.{sys.version_info.minor}" == version:
+        return sys.executable
+    found = shutil.which(runtime)
+    if not found:
+        raise SystemExit(
+            f"the functions run {runtime}, but this is Python {sys.version.split()[0]} and "
+            f"no {runtime} is on PATH: bytecode must be compiled by the runtime's version"
+        )
+    return found
+
+
+def compile_bytecode(zip_path: Path, python: str = sys.executable) -> int:
+    """Add unchecked-hash .pyc files for every .py in the zip; returns how many."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        with zipfile.ZipFile(zip_path) as src:
+            infos = [i for i in src.infolist() if not i.filename.endswith((".pyc", ".pyo"))]
+            for info in infos:
+                src.extract(info, root)
+        # Compiled by the target interpreter (a subprocess: it may be another version).
+        subprocess.run(
+            [
+                python,
+                "-c",
+                "import compileall, py_compile, sys; "
+                "compileall.compile_dir(sys.argv[1], quiet=1, workers=0, "
+                "invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)",
+                str(root),
+            ],
+            check=False,  # a vendored file that does not compile stays source-only
+        )
+        compiled = sorted(p for p in root.rglob("__pycache__/*.pyc"))
+        tmp_zip = zip_path.with_suffix(".pyc.zip")
+        with (
+            zipfile.ZipFile(zip_path) as src,
+            zipfile.ZipFile(tmp_zip, "w", zipfile.ZIP_DEFLATED) as dst,
+        ):
+            for info in infos:
+                dst.writestr(info, src.read(info.filename))
+            for pyc in compiled:
+                name = pyc.relative_to(root).as_posix()
+                entry = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+                entry.external_attr = 0o644 << 16
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                dst.writestr(entry, pyc.read_bytes())
+    tmp_zip.replace(zip_path)
+    return len(compiled)
+
+
 def package(out: Path, stage: str = "prod") -> None:
     env = {
         **os.environ,
@@ -71,9 +148,13 @@ def package(out: Path, stage: str = "prod") -> None:
         check=True,
     )
     before, after = slim(out / "deployment.zip")
+    runtime = runtime_of(out / "sam.json")
+    compiled = compile_bytecode(out / "deployment.zip", interpreter_for(runtime))
+    final = (out / "deployment.zip").stat().st_size
     print(
         f"{out}/sam.json and {out}/deployment.zip "
-        f"({before / 1e6:.1f} MB -> {after / 1e6:.1f} MB without the runtime's boto3)"
+        f"({before / 1e6:.1f} MB -> {after / 1e6:.1f} MB without the runtime's boto3, "
+        f"{final / 1e6:.1f} MB with {compiled} .pyc files for {runtime})"
     )
 
 

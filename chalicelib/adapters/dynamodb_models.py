@@ -19,8 +19,10 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjec
 from pynamodb.models import Model
 
 from ..config import settings
+from .aws_clients import share_session_with_pynamodb
 
 _cfg = settings()
+share_session_with_pynamodb()  # one botocore session for every table (cold start)
 
 OUTBOX_PENDING = "pending"
 VERIFICATION_PENDING = "pending"

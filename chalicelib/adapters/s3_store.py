@@ -8,17 +8,17 @@ from urllib.parse import quote
 from ..config import settings
 from ..services.ports import ObjectTooLarge, StoredObject, UploadForm
 from . import tracing
+from .aws_clients import boto3_session
 
 
 @functools.cache
 def _s3():
-    import boto3
     from botocore.config import Config
 
     tracing.init()
     # SigV4 for presigned POSTs and GETs (required in newer regions such as Jakarta).
     config = Config(signature_version="s3v4", retries={"max_attempts": 3, "mode": "standard"})
-    return boto3.session.Session().client("s3", region_name=settings().region, config=config)
+    return boto3_session().client("s3", region_name=settings().region, config=config)
 
 
 def _ascii_fallback(filename: str) -> str:

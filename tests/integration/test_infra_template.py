@@ -214,3 +214,30 @@ def test_globals_give_every_function_each_table_and_queue_setting(template):
             "AWS::DynamoDB::Table",
             "AWS::SQS::Queue",
         )
+
+
+def test_the_package_ships_bytecode_for_every_module_for_its_runtime(packaged, tmp_path):
+    """`make package` (infra.package) compiles what `chalice package` zipped: a module
+    without bytecode would be compiled at every cold start (read-only code directory)."""
+    import importlib.util
+    import zipfile
+
+    from infra.package import compile_bytecode, interpreter_for, runtime_of
+
+    runtime = runtime_of(packaged)
+    assert interpreter_for(runtime) == sys.executable  # chalice derived it from this Python
+    zip_path = tmp_path / "deployment.zip"
+    shutil.copy(packaged.parent / "deployment.zip", zip_path)
+
+    compile_bytecode(zip_path)
+
+    tag = sys.implementation.cache_tag
+    with zipfile.ZipFile(zip_path) as z:
+        names = set(z.namelist())
+        sources = [n for n in names if n.endswith(".py")]
+        missing = [n for n in sources if importlib.util.cache_from_source(n) not in names]
+        header = z.read(f"chalicelib/__pycache__/config.{tag}.pyc")[:8]
+    assert "app.py" in sources and len(sources) > 500
+    assert not missing, missing[:10]
+    assert header[:4] == importlib.util.MAGIC_NUMBER
+    assert int.from_bytes(header[4:8], "little") == 0b01  # unchecked hash
