@@ -18,8 +18,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-import holidays
-
 DEFAULT_TZ = "Asia/Jakarta"
 EXTRA_HOLIDAY_NAME = "Libur tambahan"
 
@@ -38,6 +36,8 @@ class WorkingCalendar:
         # No years given: with expand=True (the default) the package fills in a year the
         # first time a date of that year is looked up, so a deadline may cross into the
         # next year. language="id" because otherwise the names follow the process locale.
+        import holidays  # loaded on first use: most cold starts never count days
+
         self._holidays = holidays.country_holidays(
             "ID", categories=("public", "government"), language="id"
         )
