@@ -97,3 +97,52 @@ def test_transfer_back_to_the_admins_and_reroute(stack, http):
     )
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "awaiting_followup"
+
+
+def test_a_final_response_completes_on_its_own_when_the_window_ends(stack, http):
+    """The scheduler on the local stack, driven by the dev-only clock."""
+    import subprocess
+    import sys
+
+    from tests.e2e.conftest import ROOT
+
+    officer = {"Authorization": f"Bearer {stack.token('officer.pemkot-bandung')}", **JSON}
+    created = http.post(
+        f"{stack.url}/v1/reports",
+        data=report_body(category="infrastruktur", region="32.73"),
+        headers=JSON,
+    ).json()
+    tid, me = created["tracking_id"], {"X-Report-Token": created["access_token"]}
+    _wait_for(
+        http,
+        f"{stack.url}/v1/staff/reports/{tid}",
+        officer,
+        lambda b: b.get("status") == "awaiting_followup",
+    )
+    r = http.post(
+        f"{stack.url}/v1/staff/reports/{tid}/final-response",
+        json={"message": "Sudah dibersihkan."},
+        headers=officer,
+    )
+    assert r.status_code == 200, r.text
+
+    def clock(step):
+        return subprocess.run(
+            [sys.executable, "-m", "devstack", "clock", step],
+            cwd=ROOT,
+            env=stack.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    try:
+        moved = clock("+20d")  # ten working days, whatever the holidays
+        assert moved.returncode == 0, moved.stderr
+        assert "completed" in moved.stdout
+        mine = http.get(f"{stack.url}/v1/reports/{tid}", headers=me).json()
+        assert mine["status"] == "completed"
+        assert mine["timeline"][-1]["action"] == "auto_completed"
+        assert "reopen" in mine["allowed_actions"]
+    finally:
+        assert clock("reset").returncode == 0
