@@ -95,6 +95,8 @@ def _build(name: str):
             agency_queue_url=lambda agency_id: getattr(
                 directory().agency(agency_id), "sqs_queue_url", None
             ),
+            reports=reports(),
+            may_see=_agency_may_see,
             max_attempts=settings().dispatch_max_attempts,
             lookup=delivery_lookup,
         )
@@ -123,6 +125,21 @@ def _build(name: str):
 
         return S3ObjectStore()
     raise KeyError(name)
+
+
+def _agency_may_see(agency_id: str, report) -> bool:
+    """The report is assigned to this agency or to one of its sub-units."""
+    from .domain import policy
+
+    if report.agency is None:
+        return False
+    if report.agency.id == agency_id:
+        return True
+
+    def parent_of(a: str) -> str | None:
+        return getattr(directory().agency(a), "parent_id", None)
+
+    return agency_id in policy.ancestors(report.agency.id, parent_of)
 
 
 def get(name: str):

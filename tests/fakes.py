@@ -491,8 +491,8 @@ class FakeAgencyQueues:
     def __init__(self):
         self.sent = []
 
-    def send(self, queue_url, job):
-        self.sent.append((queue_url, job))
+    def send(self, queue_url, job, payload):
+        self.sent.append((queue_url, job, payload))
 
 
 class FakeAlerts:

@@ -68,16 +68,18 @@ class DynamoDeliveryLog:
         ]
 
 
-def delivery_lookup(job) -> tuple[bool, object]:
-    """The delivered marker and the webhook target in one BatchGetItem (two tables),
-    strongly consistent: the dispatcher's only read before it delivers."""
-    from .dynamodb_models import WebhookTargetItem
+def delivery_lookup(job) -> tuple[bool, object, object]:
+    """The delivered marker, the webhook target and the report in one BatchGetItem
+    (three tables), strongly consistent: the dispatcher's only read before it delivers."""
+    from .dynamodb_models import ReportItem, WebhookTargetItem
+    from .report_repository import _from_item
     from .webhook_targets import _partition, _target
 
     keys = {DeliveryItem: (job.tracking_id, f"delivered#{job.delivery_id}")}
     if job.target_type == "webhook":
         keys[WebhookTargetItem] = (_partition(job.agency_id), job.target_id)
-    delivered, target = False, None
+    keys[ReportItem] = (job.tracking_id, None)
+    delivered, target, report = False, None, None
     request = {}
     for model, (hash_key, range_key) in keys.items():
         request[model.Meta.table_name] = {
@@ -92,15 +94,18 @@ def delivery_lookup(job) -> tuple[bool, object]:
         for raw in items:
             if table == DeliveryItem.Meta.table_name:
                 delivered = True
+            elif table == ReportItem.Meta.table_name:
+                report = _from_item(ReportItem.from_raw_data(raw))
             else:
                 target = _target(WebhookTargetItem.from_raw_data(raw))
-    return delivered, target
+    return delivered, target, report
 
 
 def _key(model, hash_key, range_key) -> dict:
-    hash_name = model._hash_keyname
-    range_name = model._range_keyname
-    return {hash_name: {"S": hash_key}, range_name: {"S": range_key}}
+    key = {model._hash_keyname: {"S": hash_key}}
+    if range_key is not None:
+        key[model._range_keyname] = {"S": range_key}
+    return key
 
 
 def _client():

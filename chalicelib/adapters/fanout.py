@@ -6,6 +6,7 @@ time); it is re-exported here.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 
@@ -18,18 +19,8 @@ log = logging.getLogger(__name__)
 
 
 def job_to_message(job: DispatchJob) -> str:
-    return json.dumps(
-        {
-            "delivery_id": job.delivery_id,
-            "event_type": job.event_type,
-            "tracking_id": job.tracking_id,
-            "agency_id": job.agency_id,
-            "target_type": job.target_type,
-            "target_id": job.target_id,
-            "payload": job.payload,
-        },
-        ensure_ascii=False,
-    )
+    """Ids and codes only: the dispatcher reads the report when it delivers."""
+    return json.dumps(dataclasses.asdict(job), ensure_ascii=False, separators=(",", ":"))
 
 
 def job_from_message(body: str) -> DispatchJob:
@@ -41,7 +32,9 @@ def job_from_message(body: str) -> DispatchJob:
         m["agency_id"],
         m["target_type"],
         m["target_id"],
-        m["payload"],
+        m["occurred_at"],
+        m.get("change"),
+        bool(m.get("minimal", False)),
     )
 
 
@@ -77,10 +70,10 @@ class SqsDispatchQueue:
 
 
 class SqsAgencyQueueSender:
-    def send(self, queue_url: str, job: DispatchJob) -> None:
+    def send(self, queue_url: str, job: DispatchJob, payload: dict) -> None:
         params = {
             "QueueUrl": queue_url,
-            "MessageBody": json.dumps(job.payload, ensure_ascii=False),
+            "MessageBody": json.dumps(payload, ensure_ascii=False),
             "MessageAttributes": {
                 "event_type": {"DataType": "String", "StringValue": job.event_type},
                 "tracking_id": {"DataType": "String", "StringValue": job.tracking_id},

@@ -24,6 +24,8 @@ from .ports import (
     DeliveryAttempt,
     DeliveryLog,
     DispatchJob,
+    ReportNotFound,
+    ReportRepository,
     WebhookSender,
     WebhookTarget,
     WebhookTargets,
@@ -78,39 +80,38 @@ def jobs_for(
     minimal: bool = False,
 ) -> list[DispatchJob]:
     """``at`` (and ``change``) identify the event, so building the jobs again (a
-    redelivery) gives the same ids and payloads."""
-    payload = agency_payload(report, event_type, at, minimal)
+    redelivery) gives the same ids."""
     occurrence = at.isoformat()
     if change is not None:
-        payload["data"]["change"] = change
         occurrence += "|" + json.dumps(change, sort_keys=True)
-    jobs = []
-    for target in targets.for_agency(agency.id):
-        if target.wants(event_type):
-            jobs.append(
-                DispatchJob(
-                    delivery_id(event_type, report.tracking_id, occurrence, target.id),
-                    event_type,
-                    report.tracking_id,
-                    agency.id,
-                    "webhook",
-                    target.id,
-                    payload,
-                )
-            )
-    if agency.sqs_queue_url:
-        jobs.append(
-            DispatchJob(
-                delivery_id(event_type, report.tracking_id, occurrence, "sqs"),
-                event_type,
-                report.tracking_id,
-                agency.id,
-                "sqs",
-                "sqs",
-                payload,
-            )
+
+    def job(target_type: str, target_id: str) -> DispatchJob:
+        return DispatchJob(
+            delivery_id(event_type, report.tracking_id, occurrence, target_id),
+            event_type,
+            report.tracking_id,
+            agency.id,
+            target_type,
+            target_id,
+            at.isoformat(),
+            change,
+            minimal,
         )
+
+    jobs = [job("webhook", t.id) for t in targets.for_agency(agency.id) if t.wants(event_type)]
+    if agency.sqs_queue_url:
+        jobs.append(job("sqs", "sqs"))
     return jobs
+
+
+def payload_for(job: DispatchJob, report: Report, may_see: bool = True) -> dict:
+    """What the job's agency receives, from the report as it is now. An agency that no
+    longer has the report (re-routed, transferred) gets ids and the status only."""
+    at = datetime.fromisoformat(job.occurred_at)
+    payload = agency_payload(report, job.event_type, at, minimal=job.minimal or not may_see)
+    if job.change is not None:
+        payload["data"]["change"] = job.change
+    return payload
 
 
 def backoff_seconds(attempt: int, base: float, cap: float, rand=random.random) -> int:
@@ -140,29 +141,42 @@ class Dispatcher:
     alerts: Alerts
     clock: Clock
     agency_queue_url: Callable[[str], str | None]  # agency_id -> its queue url, if any
+    reports: ReportRepository | None = None
+    # whether an agency may see the report's content now (assigned to it or a sub-unit)
+    may_see: Callable[[str, Report], bool] = lambda agency_id, report: True
     max_attempts: int = 8
-    # optional: (job) -> (already delivered?, webhook target) in one read
-    lookup: Callable[[DispatchJob], tuple[bool, WebhookTarget | None]] | None = None
+    # optional: (job) -> (already delivered?, webhook target, report) in one read
+    lookup: Callable[[DispatchJob], tuple[bool, WebhookTarget | None, Report | None]] | None = None
 
     def deliver(self, job: DispatchJob, attempt: int) -> DeliveryOutcome:
         """Deliver once. Raises Retry when the target should be tried again later."""
-        delivered, target = self._lookup(job)
+        delivered, target, report = self._lookup(job)
         if delivered:
             return DeliveryOutcome("skipped", "already delivered")
+        if report is None:
+            self._record(job, attempt, "skipped", error="report not found")
+            return DeliveryOutcome("skipped", "no report")
+        payload = payload_for(job, report, self.may_see(job.agency_id, report))
         if job.target_type == "sqs":
-            return self._deliver_sqs(job, attempt)
-        return self._deliver_webhook(job, attempt, target)
+            return self._deliver_sqs(job, attempt, payload)
+        return self._deliver_webhook(job, attempt, target, payload)
 
     def _lookup(self, job: DispatchJob):
-        """Was this delivery id delivered already, and the stored webhook target (fresh:
-        a target disabled a moment ago is not used). One read where the adapter can."""
+        """Was this delivery id delivered already, the stored webhook target (fresh: a
+        target disabled a moment ago is not used) and the report as it is now. One read
+        where the adapter can."""
         if self.lookup is not None:
             return self.lookup(job)
         delivered = self.deliveries.delivered(job.tracking_id, job.delivery_id)
-        target = None
-        if not delivered and job.target_type == "webhook":
-            target = self.targets.get(job.agency_id, job.target_id)
-        return delivered, target
+        target = report = None
+        if not delivered:
+            if job.target_type == "webhook":
+                target = self.targets.get(job.agency_id, job.target_id)
+            try:
+                report = self.reports.get(job.tracking_id)
+            except ReportNotFound:
+                report = None
+        return delivered, target, report
 
     def _record(self, job, attempt, outcome, **fields) -> None:
         self.deliveries.record(
@@ -191,23 +205,23 @@ class Dispatcher:
             )
         raise Retry(fields.get("error") or f"HTTP {fields.get('http_status')}")
 
-    def _deliver_sqs(self, job, attempt) -> DeliveryOutcome:
+    def _deliver_sqs(self, job, attempt, payload) -> DeliveryOutcome:
         url = self.agency_queue_url(job.agency_id)
         if not url:
             self._record(job, attempt, "skipped", error="agency has no queue any more")
             return DeliveryOutcome("skipped", "no queue")
         try:
-            self.queues.send(url, job)
+            self.queues.send(url, job, payload)
         except Exception as e:  # the agency's queue is outside our control
             self._failed(job, attempt, error=f"{type(e).__name__}: {e}"[:500])
         self._record(job, attempt, "delivered")
         return DeliveryOutcome("delivered")
 
-    def _deliver_webhook(self, job, attempt, target) -> DeliveryOutcome:
+    def _deliver_webhook(self, job, attempt, target, payload) -> DeliveryOutcome:
         if target is None or not target.active:
             self._record(job, attempt, "skipped", error="target removed or disabled")
             return DeliveryOutcome("skipped", "target disabled")
-        body = json.dumps(job.payload, ensure_ascii=False, separators=(",", ":")).encode()
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
         headers = sign(job.delivery_id, self.clock.now(), body, target)
         result = self.webhooks.send(target.url, body, headers)
         if result.status is not None and 200 <= result.status < 300:

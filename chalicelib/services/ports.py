@@ -236,8 +236,10 @@ class WebhookTarget:
 
 @dataclass(frozen=True)
 class DispatchJob:
-    """One event for one delivery target. ``delivery_id`` is deterministic, so a job
-    enqueued twice is delivered once (it is also the ``webhook-id``)."""
+    """One event for one delivery target: ids and codes only, never the report's content
+    or its reporter (queues and their DLQs keep messages for days). The dispatcher builds
+    the payload from the report when it delivers. ``delivery_id`` is deterministic, so a
+    job enqueued twice is delivered once (it is also the ``webhook-id``)."""
 
     delivery_id: str
     event_type: str
@@ -245,7 +247,9 @@ class DispatchJob:
     agency_id: str
     target_type: str  # "webhook" | "sqs"
     target_id: str
-    payload: dict
+    occurred_at: str  # ISO 8601: the event's time, the payload's timestamp
+    change: dict | None = None  # codes and ids (report.updated and the like)
+    minimal: bool = False  # the agency lost the report: ids and status only
 
 
 @dataclass(frozen=True)
@@ -298,7 +302,7 @@ class WebhookSender(Protocol):
 
 
 class AgencyQueueSender(Protocol):
-    def send(self, queue_url: str, job: DispatchJob) -> None: ...
+    def send(self, queue_url: str, job: DispatchJob, payload: dict) -> None: ...
 
 
 class Alerts(Protocol):

@@ -413,7 +413,7 @@ def test_the_assigned_agency_hears_about_it(service, store, targets, dispatch_qu
     upload(service, store, slot, samples.png())
     [job] = dispatch_queue.jobs
     assert job.event_type == "report.updated"
-    change = job.payload["data"]["change"]
+    change = job.change
     assert change["change"] == "attachment_added"
     assert change["attachment_id"] == slot.attachment.id
 

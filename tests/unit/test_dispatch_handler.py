@@ -11,6 +11,7 @@ from chalicelib.handlers.dispatcher import on_dispatch_job
 from chalicelib.services.dispatch import REPORT_ASSIGNED, Dispatcher, delivery_id
 from chalicelib.services.ports import DispatchJob, WebhookTarget
 from chalicelib.services.webhooks import new_secret
+from tests.builders import submitted_report
 from tests.fakes import (
     FakeAgencyQueues,
     FakeAlerts,
@@ -19,6 +20,7 @@ from tests.fakes import (
     FakeTargets,
     FakeWebhookSender,
     FixedClock,
+    InMemoryReports,
 )
 from tests.unit.lambda_events import sqs_event, sqs_record
 
@@ -29,17 +31,19 @@ BASE = settings().dispatch_backoff_base_seconds
 CAP = settings().dispatch_backoff_cap_seconds
 
 
+OCCURRED = "2026-11-27T03:00:00+00:00"
+
+
 def job(tracking_id="23456789AB", target_type="webhook") -> DispatchJob:
     target_id = "sqs" if target_type == "sqs" else "wh_1"
-    payload = {"type": REPORT_ASSIGNED, "data": {"tracking_id": tracking_id}}
     return DispatchJob(
-        delivery_id(REPORT_ASSIGNED, tracking_id, "2026-11-27T03:00:00+00:00", target_id),
+        delivery_id(REPORT_ASSIGNED, tracking_id, OCCURRED, target_id),
         REPORT_ASSIGNED,
         tracking_id,
         AGENCY,
         target_type,
         target_id,
-        payload,
+        OCCURRED,
     )
 
 
@@ -55,6 +59,9 @@ class World:
         self.queues = FakeAgencyQueues()
         self.alerts = FakeAlerts()
         self.dispatch_queue = FakeDispatchQueue()
+        self.reports = InMemoryReports()
+        for tracking_id in ("23456789AB", "3456789ABC", "456789ABCD", "56789ABCDE"):
+            self.reports.add_new(submitted_report(self.clock.now(), tracking_id), None)
         self.dispatcher = Dispatcher(
             targets=self.targets,
             deliveries=self.deliveries,
@@ -63,6 +70,7 @@ class World:
             alerts=self.alerts,
             clock=self.clock,
             agency_queue_url={AGENCY: QUEUE_URL}.get,
+            reports=self.reports,
             max_attempts=MAX_ATTEMPTS,
         )
         bootstrap.override(dispatcher=self.dispatcher, dispatch_queue=self.dispatch_queue)
@@ -91,7 +99,7 @@ def test_success_reports_no_failures(world):
 
     assert result == {"batchItemFailures": []}
     assert len(w.webhooks.sent) == 1
-    assert [url for url, _ in w.queues.sent] == [QUEUE_URL]
+    assert [url for url, _, _ in w.queues.sent] == [QUEUE_URL]
     assert [r.outcome for r in w.deliveries.records] == ["delivered", "delivered"]
     assert w.dispatch_queue.delays == []
 

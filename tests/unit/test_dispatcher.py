@@ -9,16 +9,19 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from chalicelib.adapters import fanout
+from chalicelib.domain.report import Actor, AgencyRef
 from chalicelib.services import webhooks
 from chalicelib.services.dispatch import (
     REPORT_ASSIGNED,
     Dispatcher,
     Retry,
+    agency_payload,
     backoff_seconds,
     delivery_id,
     sign,
 )
 from chalicelib.services.ports import DeliveryAttempt, DispatchJob, WebhookTarget
+from tests.builders import submitted_report
 from tests.fakes import (
     FakeAgencyQueues,
     FakeAlerts,
@@ -26,6 +29,7 @@ from tests.fakes import (
     FakeTargets,
     FakeWebhookSender,
     FixedClock,
+    InMemoryReports,
 )
 
 AGENCY = "pemkot-bandung"
@@ -33,40 +37,52 @@ TRACKING_ID = "23456789AB"
 HOOK_URL = "https://hooks.bandung.go.id/satupintu"
 QUEUE_URL = "https://sqs.ap-southeast-3.amazonaws.com/123456789012/pemkot-bandung-laporan"
 FIFO_URL = "https://sqs.ap-southeast-3.amazonaws.com/123456789012/pemkot-bandung.fifo"
-PAYLOAD = {
-    "type": REPORT_ASSIGNED,
-    "timestamp": "2026-11-27T03:00:00+00:00",
-    "data": {
-        "tracking_id": TRACKING_ID,
-        "title": "Jalan berlubang di depan pasar",
-        "description": "Jalan di depan Pasar Kosambi berlubang — bahaya bagi pengendara.",
-        "agency": {"id": AGENCY, "name": "Pemerintah Kota Bandung"},
-    },
-}
+OCCURRED = "2026-11-27T03:00:00+00:00"
 MAX_ATTEMPTS = 8
+
+
+def _report():
+    """The report the jobs are about, disposed to the agency."""
+    report = submitted_report(
+        datetime.fromisoformat(OCCURRED),
+        TRACKING_ID,
+        description="Jalan di depan Pasar Kosambi berlubang — bahaya bagi pengendara.",
+    )
+    report.dispose(
+        AgencyRef(AGENCY, "Pemerintah Kota Bandung"),
+        actor=Actor("platform_admin", "admin"),
+        at=datetime.fromisoformat(OCCURRED),
+        rule="admin",
+        reason="ok",
+    )
+    return report
+
+
+# What the agency receives: built from the report at delivery, never carried by the job.
+PAYLOAD = agency_payload(_report(), REPORT_ASSIGNED, datetime.fromisoformat(OCCURRED))
 
 
 def webhook_job(target_id="wh_1") -> DispatchJob:
     return DispatchJob(
-        delivery_id(REPORT_ASSIGNED, TRACKING_ID, PAYLOAD["timestamp"], target_id),
+        delivery_id(REPORT_ASSIGNED, TRACKING_ID, OCCURRED, target_id),
         REPORT_ASSIGNED,
         TRACKING_ID,
         AGENCY,
         "webhook",
         target_id,
-        PAYLOAD,
+        OCCURRED,
     )
 
 
 def sqs_job() -> DispatchJob:
     return DispatchJob(
-        delivery_id(REPORT_ASSIGNED, TRACKING_ID, PAYLOAD["timestamp"], "sqs"),
+        delivery_id(REPORT_ASSIGNED, TRACKING_ID, OCCURRED, "sqs"),
         REPORT_ASSIGNED,
         TRACKING_ID,
         AGENCY,
         "sqs",
         "sqs",
-        PAYLOAD,
+        OCCURRED,
     )
 
 
@@ -103,6 +119,8 @@ class World:
     def __init__(self, targets, clock, statuses=(), queue_urls=None):
         self.targets = targets
         self.clock = clock
+        self.reports = InMemoryReports()
+        self.reports.add_new(_report(), None)
         self.deliveries = FakeDeliveryLog()
         self.webhooks = FakeWebhookSender(statuses)
         self.queues = FakeAgencyQueues()
@@ -116,6 +134,7 @@ class World:
             alerts=self.alerts,
             clock=clock,
             agency_queue_url=urls.get,
+            reports=self.reports,
             max_attempts=MAX_ATTEMPTS,
         )
 
@@ -357,7 +376,7 @@ def test_sqs_target_sends_to_the_agencys_queue(world):
     outcome = w.dispatcher.deliver(sqs_job(), attempt=1)
 
     assert outcome.outcome == "delivered"
-    assert w.queues.sent == [(QUEUE_URL, sqs_job())]
+    assert w.queues.sent == [(QUEUE_URL, sqs_job(), PAYLOAD)]
     assert w.webhooks.sent == []
     assert w.outcomes == ["delivered"]
 
@@ -370,7 +389,7 @@ def test_sqs_target_without_a_queue_any_more_is_skipped(world):
 
 
 class FailingQueues(FakeAgencyQueues):
-    def send(self, queue_url, job):
+    def send(self, queue_url, job, payload):
         raise PermissionError("AccessDenied: not allowed to send to this queue")
 
 
@@ -406,7 +425,7 @@ def stub_sqs(monkeypatch):
 
 
 def test_sqs_sender_standard_queue(stub_sqs):
-    fanout.SqsAgencyQueueSender().send(QUEUE_URL, sqs_job())
+    fanout.SqsAgencyQueueSender().send(QUEUE_URL, sqs_job(), PAYLOAD)
 
     [params] = stub_sqs.calls
     assert params["QueueUrl"] == QUEUE_URL
@@ -420,7 +439,7 @@ def test_sqs_sender_standard_queue(stub_sqs):
 
 
 def test_sqs_sender_fifo_queue_gets_group_and_dedupe_ids(stub_sqs):
-    fanout.SqsAgencyQueueSender().send(FIFO_URL, sqs_job())
+    fanout.SqsAgencyQueueSender().send(FIFO_URL, sqs_job(), PAYLOAD)
 
     [params] = stub_sqs.calls
     assert params["MessageGroupId"] == TRACKING_ID  # one report's events stay in order
@@ -431,6 +450,41 @@ def test_sqs_sender_fifo_queue_gets_group_and_dedupe_ids(stub_sqs):
 def test_job_message_round_trip():
     job = webhook_job()
     assert fanout.job_from_message(fanout.job_to_message(job)) == job
+
+
+def test_a_job_message_carries_ids_only():
+    """Queues (and their DLQs) keep messages for days: no content, no reporter."""
+    message = json.loads(fanout.job_to_message(webhook_job()))
+    assert set(message) == {
+        "delivery_id",
+        "event_type",
+        "tracking_id",
+        "agency_id",
+        "target_type",
+        "target_id",
+        "occurred_at",
+        "change",
+        "minimal",
+    }
+    text = json.dumps(message)
+    for secret in ("Siti", "6281234567890", "example.id", "Pasar Kosambi"):
+        assert secret not in text
+
+
+def test_an_agency_that_lost_the_report_gets_ids_and_status_only(world):
+    w = world()
+    w.dispatcher.may_see = lambda agency_id, report: False  # re-routed meanwhile
+    w.dispatcher.deliver(webhook_job(), attempt=1)
+    [(_, body, _)] = w.webhooks.sent
+    data = json.loads(body)["data"]
+    assert data == {"tracking_id": TRACKING_ID, "status": "awaiting_followup"}
+
+
+def test_a_job_for_a_report_that_no_longer_exists_is_skipped(world):
+    w = world()
+    w.reports.reports.clear()
+    assert w.dispatcher.deliver(webhook_job(), attempt=1).outcome == "skipped"
+    assert w.webhooks.sent == []
 
 
 # -- backoff ----------------------------------------------------------------------------------
