@@ -238,8 +238,11 @@ class AttachmentService:
             raise InvalidUpload("filename", str(e)) from None
         for _ in range(_ATTEMPTS):
             existing, opened = self.attachments.slots(report.tracking_id)
-            live = sum(a.is_live(now) for a in existing)
-            if live >= self.limits.max_count or opened >= self.limits.max_count * _OPENED_FACTOR:
+            # Limits per uploader: the agency (or a flood of its garbage uploads) can never
+            # use up the reporter's places, nor the reporter the agency's.
+            mine = [a for a in existing if _uploader(a.uploaded_by) == _uploader(by)]
+            live = sum(a.is_live(now) for a in mine)
+            if live >= self.limits.max_count or len(mine) >= self.limits.max_count * _OPENED_FACTOR:
                 raise TooManyAttachments(self.limits.max_count)
             try:
                 self.attachments.add(slot, opened)
@@ -456,6 +459,14 @@ class AttachmentService:
             inline=found.content_type.startswith("image/"),
             expires_in=self.limits.url_seconds,
         )
+
+
+def _uploader(actor: Actor) -> str:
+    """Whose quota a slot counts against: the reporter (also media arriving on their
+    channel), the agency's staff, or the platform admins."""
+    if actor.kind in ("reporter", "system"):
+        return "reporter"
+    return "admin" if actor.kind == "platform_admin" else "agency"
 
 
 def _as_expired(attachment: Attachment) -> Attachment:

@@ -193,6 +193,20 @@ def test_slots_ever_opened_are_capped(service, new_report, clock):
         slot_for(service, tid, token)
 
 
+def test_the_agency_cannot_use_up_the_reporters_places(service, store, new_report, clock):
+    """19 garbage uploads by an officer once left the reporter a permanent 409."""
+    tid, token = new_report(agency="pemkot-bandung")
+    for _ in range(12):  # the officer's whole quota, left to expire or rejected
+        slot = service.request_upload(
+            tid, OFFICER, filename="x.png", content_type="image/png", size=9
+        )
+        upload(service, store, slot, samples.HTML)
+    with pytest.raises(svc.TooManyAttachments):
+        service.request_upload(tid, OFFICER, filename="x.png", content_type="image/png", size=9)
+    for _ in range(3):  # the reporter's own places are all still there
+        slot_for(service, tid, token)
+
+
 def test_closed_reports_take_no_attachments(service, reports, new_report):
     tid, token = new_report()
     reports.reports[tid].status = Status.ARCHIVED
