@@ -130,9 +130,15 @@ def inbox_reads(reads: Reads, agency_id: str) -> int:
     from chalicelib.adapters.report_repository import DynamoReportRepository
 
     repo = DynamoReportRepository()
-    partitions = [f"{agency_id}#awaiting_followup", f"{agency_id}#in_progress"]
     reads.clear()
-    page, _ = repo.inbox(partitions, by_category=False, limit=25, after=None, before=None)
+    page, _ = repo.inbox(
+        [agency_id],
+        ["awaiting_followup", "in_progress"],
+        category=None,
+        limit=25,
+        after=None,
+        before=None,
+    )
     assert len(page) == 25
     assert set(reads.calls) == {"Query"}, reads.calls
     return reads.total

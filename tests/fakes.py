@@ -98,11 +98,13 @@ class InMemoryReports:
         )
         return [self.get(tid) for _, tid in waiting[:limit]]
 
-    def inbox(self, partitions, *, by_category, limit, after, before):
-        field = "inbox_cat_pk" if by_category else "inbox_pk"
+    def inbox(self, agencies, statuses, *, category, limit, after, before):
+        from chalicelib.adapters.partitions import inbox_partitions
+
+        field = "inbox_cat_pk" if category else "inbox_pk"
         self.inbox_reads = 0
         items = []
-        for partition in partitions:
+        for partition in inbox_partitions(agencies, statuses, category):
             found = sorted(
                 (k["inbox_sk"], tid)
                 for tid in self.reports

@@ -24,9 +24,6 @@ from .aws_clients import share_session_with_pynamodb
 _cfg = settings()
 share_session_with_pynamodb()  # one botocore session for every table (cold start)
 
-OUTBOX_PENDING = "pending"
-VERIFICATION_PENDING = "pending"
-
 
 class _Meta:
     region = _cfg.region
@@ -65,9 +62,6 @@ class RoutingMap(MapAttribute):
     decided_at = UTCDateTimeAttribute()
     decided_by = UnicodeAttribute()
     agency_id = UnicodeAttribute(null=True)
-
-
-DEADLINE_SHARDS = 8  # spreads the scheduler's sparse index over partitions
 
 
 class DeadlineMap(MapAttribute):
@@ -130,7 +124,8 @@ class InboxCategoryIndex(GlobalSecondaryIndex):
 
 
 class DeadlineIndex(GlobalSecondaryIndex):
-    """Sparse: reports with something for the scheduler to do, by when (``due#<shard>``)."""
+    """Sparse: reports with something for the scheduler to do, by when (``due#<shard>``,
+    see partitions.py)."""
 
     class Meta:
         index_name = "deadlines"

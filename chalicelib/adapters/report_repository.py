@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import date, datetime
 
@@ -34,10 +33,8 @@ from ..services.ports import (
     ReportNotFound,
     TrackingIdTaken,
 )
+from . import partitions
 from .dynamodb_models import (
-    DEADLINE_SHARDS,
-    OUTBOX_PENDING,
-    VERIFICATION_PENDING,
     ArchivalMap,
     DeadlineMap,
     IdempotencyItem,
@@ -71,7 +68,7 @@ class DynamoReportRepository:
 
     def add_new(self, report: Report, idempotency: IdempotencyRecord | None) -> None:
         item = _to_item(report)
-        item.outbox = OUTBOX_PENDING
+        item.outbox = partitions.outbox_key(report.tracking_id)
         events = [_event_item(report.tracking_id, e) for e in report.pending_events]
         # PynamoDB sends all puts in the order they are added: report, events, idempotency.
         try:
@@ -140,7 +137,7 @@ class DynamoReportRepository:
                 ReportItem.unsent.set(
                     (ReportItem.unsent | []).append([_event_json(e) for e in events])
                 ),
-                ReportItem.due_shard.set(f"due#{shard(tracking_id, DEADLINE_SHARDS)}"),
+                ReportItem.due_shard.set(partitions.due_key(tracking_id)),
                 ReportItem.due_at.set(at),
                 ReportItem.version.add(1),
             ],
@@ -164,22 +161,27 @@ class DynamoReportRepository:
 
     def verification_queue(self, limit: int) -> list[Report]:
         """Reports waiting for an admin: transferred first, then oldest first. One query
-        (the index projects every attribute)."""
-        results = ReportItem.verification_index.query(VERIFICATION_PENDING, limit=limit)
-        return [_from_item(item) for item in results]
+        per shard, merged (the index projects every attribute: no read per report)."""
+        items = []
+        for partition in partitions.verification_partitions():
+            items += list(ReportItem.verification_index.query(partition, limit=limit))
+        items.sort(key=lambda i: i.queue_key)
+        return [_from_item(item) for item in items[:limit]]
 
     def inbox(
         self,
-        partitions: list[str],
+        agencies: list[str],
+        statuses: list[str],
         *,
-        by_category: bool,
+        category: str | None,
         limit: int,
         after: str | None,
         before: str | None,
     ) -> tuple[list[Report], str | None]:
-        """Reports in the given inbox partitions, merged by (deadline, tracking id): at
-        most ``limit`` items read from each partition, whatever the table holds."""
-        index = ReportItem.inbox_category_index if by_category else ReportItem.inbox_index
+        """The agencies' reports in these statuses (and category), merged by (deadline,
+        tracking id) over every shard: at most ``limit`` + 1 items read from each
+        partition, whatever the table holds."""
+        index = ReportItem.inbox_category_index if category else ReportItem.inbox_index
         condition = None
         if after is not None and before is not None:
             condition = ReportItem.inbox_sk.between(after + "\x00", before)
@@ -188,7 +190,7 @@ class DynamoReportRepository:
         elif before is not None:
             condition = ReportItem.inbox_sk < before
         items = []
-        for partition in partitions:
+        for partition in partitions.inbox_partitions(agencies, statuses, category):
             # limit + 1: a partition holding more than a page makes the merge longer
             # than the page, which is how "there is more" is known.
             items += list(index.query(partition, range_key_condition=condition, limit=limit + 1))
@@ -201,20 +203,24 @@ class DynamoReportRepository:
         """Tracking ids with something for the scheduler to do by ``now``, earliest first
         per shard; never more than ``limit`` per shard."""
         found = []
-        for shard in range(DEADLINE_SHARDS):
+        for partition in partitions.due_partitions():
             results = ReportItem.deadline_index.query(
-                f"due#{shard}", range_key_condition=ReportItem.due_at <= now, limit=limit
+                partition, range_key_condition=ReportItem.due_at <= now, limit=limit
             )
             found += [item.tracking_id for item in results]
         return found
 
     def unacknowledged(self, older_than: datetime, limit: int) -> list[str]:
-        results = ReportItem.outbox_index.query(
-            OUTBOX_PENDING,
-            range_key_condition=ReportItem.created_at < older_than,
-            limit=limit,
-        )
-        return [item.tracking_id for item in results]
+        """Oldest first over every shard; at most ``limit``."""
+        items = []
+        for partition in partitions.outbox_partitions():
+            items += list(
+                ReportItem.outbox_index.query(
+                    partition, range_key_condition=ReportItem.created_at < older_than, limit=limit
+                )
+            )
+        items.sort(key=lambda i: i.created_at)
+        return [item.tracking_id for item in items[:limit]]
 
 
 def _to_item(report: Report) -> ReportItem:
@@ -300,17 +306,13 @@ def _deadline_map(d: Deadline | None) -> DeadlineMap | None:
     return DeadlineMap(kind=d.kind.value, due=d.due, warn_at=d.warn_at, state=d.state.value)
 
 
-def shard(tracking_id: str, shards: int) -> int:
-    return hashlib.sha256(tracking_id.encode()).digest()[0] % shards
-
-
 def index_keys(report: Report) -> dict:
     """The sparse index keys, derived from the report (never set by hand)."""
     keys = dict.fromkeys(
         ("verification", "queue_key", "inbox_pk", "inbox_cat_pk", "inbox_sk", "due_shard", "due_at")
     )
     if report.needs_verification:
-        keys["verification"] = VERIFICATION_PENDING
+        keys["verification"] = partitions.verification_key(report.tracking_id)
         # "0#" sorts before "1#": reports handed back by an agency come first.
         if report.transferred_at is not None:
             keys["queue_key"] = "0#" + sort_key(report.transferred_at) + "#" + report.tracking_id
@@ -321,9 +323,12 @@ def index_keys(report: Report) -> dict:
         Status.IN_PROGRESS,
         Status.COMPLETED,
     ):
-        keys["inbox_pk"] = f"{report.agency.id}#{report.status.value}"
+        agency, status = report.agency.id, report.status.value
+        keys["inbox_pk"] = partitions.inbox_key(agency, status, None, report.tracking_id)
         if report.category:
-            keys["inbox_cat_pk"] = f"{keys['inbox_pk']}#{report.category}"
+            keys["inbox_cat_pk"] = partitions.inbox_key(
+                agency, status, report.category, report.tracking_id
+            )
         # No deadline ("~" sorts after digits): after every report with one.
         when = report.deadline.due if report.deadline else None
         prefix = sort_key(when) if when else "~" + sort_key(report.updated_at or report.created_at)
@@ -332,7 +337,7 @@ def index_keys(report: Report) -> dict:
     if report.unsent:  # events to pass on again: due at once
         check = min([e.at for e in report.unsent] + ([check] if check else []))
     if check is not None:
-        keys["due_shard"] = f"due#{shard(report.tracking_id, DEADLINE_SHARDS)}"
+        keys["due_shard"] = partitions.due_key(report.tracking_id)
         keys["due_at"] = check
     return keys
 

@@ -98,16 +98,14 @@ def inbox(call):
     agencies = _inbox_agencies(call)
     if len(agencies) * len(statuses) > 60:
         raise invalid_field("agency_id", "too many sub-units: name one", "too_broad", "query")
-    partitions = [
-        f"{a}#{st.value}" + (f"#{q.category}" if q.category else "")
-        for a in agencies
-        for st in statuses
-    ]
     now = bootstrap.clock().now()
-    after = _cursor(q.cursor)
-    before = sort_key(now) if q.overdue else None
     items, next_key = bootstrap.reports().inbox(
-        partitions, by_category=q.category is not None, limit=q.limit, after=after, before=before
+        agencies,
+        [st.value for st in statuses],
+        category=q.category,
+        limit=q.limit,
+        after=_cursor(q.cursor),
+        before=sort_key(now) if q.overdue else None,
     )
     out = s.InboxOut(
         items=[report_out.inbox_item(r, now) for r in items],

@@ -75,15 +75,16 @@ class ReportRepository(Protocol):
 
     def inbox(
         self,
-        partitions: list[str],
+        agencies: list[str],
+        statuses: list[str],
         *,
-        by_category: bool,
+        category: str | None,
         limit: int,
         after: str | None,
         before: str | None,
     ) -> tuple[list[Report], str | None]:
-        """Reports of the inbox partitions, nearest deadline first, after the cursor
-        ``after`` (and before ``before``); the next cursor or None."""
+        """The agencies' reports in these statuses (and category), nearest deadline first,
+        after the cursor ``after`` (and before ``before``); the next cursor or None."""
 
     def due(self, now: datetime, limit: int) -> list[str]:
         """Tracking ids the scheduler must look at by ``now`` (at most ``limit`` a shard)."""

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import botocore.client
 import pytest
 
+from chalicelib.adapters import partitions
 from chalicelib.adapters.dynamodb_models import ReportItem
 from chalicelib.adapters.report_repository import DynamoReportRepository
 from chalicelib.adapters.unit_of_work import DynamoUnitOfWork
@@ -81,7 +82,8 @@ def test_due_reads_only_what_is_due_and_handling_moves_it_on(stack, calendar, re
 
     assert sorted(due) == sorted([warn, late, done])
     assert not set(due) & set(later)
-    assert [op for op, _ in reads] == ["Query"] * 8  # one per shard, never a Scan
+    # one per shard, never a Scan
+    assert [op for op, _ in reads] == ["Query"] * partitions.DEADLINE_SHARDS
     assert sum(n for _, n in reads) == 3  # items read: the due ones, nothing else
 
     reads.clear()
@@ -99,7 +101,7 @@ def test_due_reads_only_what_is_due_and_handling_moves_it_on(stack, calendar, re
     assert run.finished and (run.skipped, run.failed, run.unchanged) == (0, 0, 0)
     # 3 items from the index, then one GetItem per due report; nothing else read.
     assert sum(n for _, n in reads) == 6
-    assert sorted(op for op, _ in reads) == ["GetItem"] * 3 + ["Query"] * 8
+    assert sorted(op for op, _ in reads) == ["GetItem"] * 3 + ["Query"] * partitions.DEADLINE_SHARDS
 
     # Handled: out of the index for this hour...
     assert repo.due(now, 100) == []

@@ -1,0 +1,60 @@
+"""Partition keys of the reports table's indexes, spread over shards.
+
+A DynamoDB partition takes about 1,000 writes a second, and a throttled index throttles
+the base table's writes. The sparse indexes every submission passes through (outbox,
+deadlines) and the verification queue would otherwise sit on one constant key; an agency's
+inbox on one key per status. Each key therefore ends in a shard derived from the tracking
+id, and reading an index queries every shard and merges. ``bench/capacity.py`` computes
+the load each partition receives from these functions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+OUTBOX_SHARDS = 16  # in and out once per submission
+VERIFICATION_SHARDS = 8
+DEADLINE_SHARDS = 16  # in at submission, moved at routing (a delete and a put)
+INBOX_SHARDS = 8  # per agency and status: a national burst aimed at one agency
+
+
+def shard(tracking_id: str, shards: int) -> int:
+    return hashlib.sha256(tracking_id.encode()).digest()[0] % shards
+
+
+def outbox_key(tracking_id: str) -> str:
+    return f"pending#{shard(tracking_id, OUTBOX_SHARDS)}"
+
+
+def outbox_partitions() -> list[str]:
+    return [f"pending#{n}" for n in range(OUTBOX_SHARDS)]
+
+
+def verification_key(tracking_id: str) -> str:
+    return f"pending#{shard(tracking_id, VERIFICATION_SHARDS)}"
+
+
+def verification_partitions() -> list[str]:
+    return [f"pending#{n}" for n in range(VERIFICATION_SHARDS)]
+
+
+def due_key(tracking_id: str) -> str:
+    return f"due#{shard(tracking_id, DEADLINE_SHARDS)}"
+
+
+def due_partitions() -> list[str]:
+    return [f"due#{n}" for n in range(DEADLINE_SHARDS)]
+
+
+def inbox_key(agency_id: str, status: str, category: str | None, tracking_id: str) -> str:
+    base = f"{agency_id}#{status}" + (f"#{category}" if category else "")
+    return f"{base}#{shard(tracking_id, INBOX_SHARDS)}"
+
+
+def inbox_partitions(agencies: list[str], statuses: list[str], category: str | None) -> list[str]:
+    return [
+        f"{a}#{s}" + (f"#{category}" if category else "") + f"#{n}"
+        for a in agencies
+        for s in statuses
+        for n in range(INBOX_SHARDS)
+    ]
