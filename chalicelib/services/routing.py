@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..domain import routing
 from ..domain.calendar import WorkingCalendar
@@ -12,6 +12,7 @@ from ..domain.events import EventType, ReportEvent
 from ..domain.report import Actor, AgencyRef, Report
 from ..domain.status import Status
 from . import messagebus
+from .directory_memo import RememberingDirectory
 from .ports import Clock, Directory, UnitOfWork
 from .sla import for_report
 
@@ -48,6 +49,9 @@ def route_submitted(
             return _already_routed(report, u, outlets)
         category = directory.category(report.category) if report.category else None
         decision = routing.route(category, report.region, directory.all_agencies())
+        if decision.routed:  # already read: neither the deadline nor the bus reads it again
+            directory = RememberingDirectory(directory, decision.agency)
+            outlets = replace(outlets, directory=directory)
         now = clock.now()
         if decision.routed:
             agency = decision.agency

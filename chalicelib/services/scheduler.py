@@ -27,6 +27,7 @@ from ..domain.calendar import WorkingCalendar
 from ..domain.errors import ConcurrentUpdate
 from ..domain.report import Report
 from . import messagebus, sla
+from .directory_memo import RememberingDirectory
 from .ports import Clock, Directory, ReportNotFound, ReportRepository, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -76,7 +77,7 @@ def run_scheduler(
     run = SchedulerRun()
     # One run reads each agency and its webhook targets once, however many of its
     # reports are due (the run lasts seconds; the dispatcher reads targets fresh).
-    directory = _RunDirectory(directory)
+    directory = RememberingDirectory(directory)
     outlets = messagebus.Outlets(
         directory, _RunTargets(outlets.targets), outlets.dispatch, outlets.messages
     )
@@ -175,22 +176,6 @@ def _apply(tracking_id, now: datetime, uow, directory, outlets, calendar) -> tup
 def _log(run: SchedulerRun, now: datetime) -> None:
     level = logging.INFO if run.finished and not run.failed else logging.WARNING
     log.log(level, "scheduler run", extra={"now": now.isoformat(), **run.as_dict()})
-
-
-class _RunDirectory:
-    """The directory, with each agency read at most once per run."""
-
-    def __init__(self, directory: Directory):
-        self._directory = directory
-        self._agencies: dict = {}
-
-    def agency(self, agency_id: str):
-        if agency_id not in self._agencies:
-            self._agencies[agency_id] = self._directory.agency(agency_id)
-        return self._agencies[agency_id]
-
-    def __getattr__(self, name):
-        return getattr(self._directory, name)
 
 
 class _RunTargets:
