@@ -105,7 +105,12 @@ def stack(tmp_path_factory):
     log = stack.log.read_text()
     assert code == 0, log
     assert "stopped." in log
-    # Every AWS call any e2e test caused, against the role of the function that made it.
+    assert_calls_allowed(stack)
+
+
+def assert_calls_allowed(stack) -> None:
+    """Every AWS call the stack's functions made, against the role of the function that
+    made it (tests/e2e/test_least_privilege.py explains)."""
     from devstack.aws_calls import read_log
     from tests import iam
 

@@ -8,8 +8,9 @@ real paths, then checks each pair against the role infra/resources.json gives th
 function. A permission missing from a role (or an action the code starts to need) fails
 here, with the function, the call, the action and the resource.
 
-The log covers every e2e test that ran before this one in the session; the stack fixture
-checks the whole log again when the session ends (tests/e2e/conftest.py).
+This module runs its own stack (it registers an agency, which the other e2e tests' shared
+stack must not see); the shared stack records too and checks its whole log against the
+roles when the session ends (tests/e2e/conftest.py).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import pytest
 from devstack.aws_calls import read_log
 from devstack.receiver import Receiver
 from tests import iam, samples
-from tests.e2e.conftest import ROOT, report_body
+from tests.e2e.conftest import ROOT, Stack, assert_calls_allowed, report_body
 
 pytestmark = pytest.mark.e2e
 JSON = {"Content-Type": "application/json"}
@@ -65,6 +66,15 @@ def _recorded(stack, function, call_prefix):
         c["function"] == function and c["call"].startswith(call_prefix)
         for c in read_log(stack.calls)
     )
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    """This module's own stack (shadows the session's)."""
+    stack = Stack(tmp_path_factory.mktemp("devstack-iam")).start()
+    yield stack
+    assert stack.stop() == 0, stack.log.read_text()
+    assert_calls_allowed(stack)
 
 
 @pytest.fixture(scope="module")
