@@ -123,4 +123,8 @@ def run_scheduler(state: dict):
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
     from chalicelib import bootstrap
 
-    return bootstrap.scheduler()
+    from . import aws_calls
+
+    aws_calls.install_from_env()
+    with aws_calls.invoking("check_deadlines"):  # what the hourly function does
+        return bootstrap.scheduler()

@@ -17,6 +17,8 @@ import time
 import uuid
 from dataclasses import dataclass
 
+from . import aws_calls
+
 log = logging.getLogger("devstack.pump")
 
 _RATE = re.compile(r"rate\(([1-9][0-9]*) (minute|minutes|hour|hours|day|days)\)")
@@ -178,7 +180,8 @@ class EventPump:
         handler = self.app.handler_map[sub.name]
         started = time.perf_counter()
         try:
-            result = handler(event, _context(sub.name))
+            with aws_calls.invoking(sub.name):
+                result = handler(event, _context(sub.name))
             failed = failed_ids(result, event["Records"])
             outcome = f"{len(failed)} failed" if failed else "ok"
         except Exception:
@@ -231,7 +234,8 @@ class EventPump:
             "detail": {},
         }
         started = time.perf_counter()
-        result = self.app.handler_map[sched.name](event, _context(sched.name))
+        with aws_calls.invoking(sched.name):
+            result = self.app.handler_map[sched.name](event, _context(sched.name))
         log.info(
             "schedule %s -> %s (%.0f ms)",
             sched.name,

@@ -10,7 +10,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import emulator, resources, seed
+from . import aws_calls, emulator, resources, seed
 
 ROOT = Path(__file__).resolve().parent.parent
 # Tests run their own stack beside a developer's `make run`: they pass another state dir.
@@ -45,6 +45,7 @@ class LocalStack:
         if emulator.port_in_use(self.host, self.api_port):
             raise RuntimeError(f"port {self.api_port} is taken: is another stack running?")
         STATE_DIR.mkdir(parents=True, exist_ok=True)
+        aws_calls.install_from_env()  # the pump names the function it invokes
         with open(STATE_DIR / "emulator.log", "wb") as emulator_log:
             self.emulator.start(emulator_log)  # the child keeps its own copy of the fd
         created, app_env = resources.create_all(
@@ -86,7 +87,9 @@ class LocalStack:
             [
                 sys.executable,
                 "-c",
-                "import sys; from chalice.cli import main; sys.exit(main())",
+                # The API server is one function: its AWS calls are api_handler's.
+                "import sys, devstack.aws_calls as calls; calls.install_from_env('api_handler'); "
+                "from chalice.cli import main; sys.exit(main())",
                 "local",
                 "--host",
                 self.host,

@@ -26,7 +26,15 @@ class Stack:
         self.api_port, self.emulator_port = free_port(), free_port()
         self.url = f"http://127.0.0.1:{self.api_port}"
         self.emulator = f"http://127.0.0.1:{self.emulator_port}"
-        self.env = {**os.environ, "SATUPINTU_DEVSTACK_DIR": str(tmp), "PYTHONUNBUFFERED": "1"}
+        # Every AWS call of every function is recorded (devstack/aws_calls.py) and checked
+        # against that function's role (tests/e2e/test_least_privilege.py).
+        self.calls = tmp / "aws-calls"
+        self.env = {
+            **os.environ,
+            "SATUPINTU_DEVSTACK_DIR": str(tmp),
+            "PYTHONUNBUFFERED": "1",
+            "SATUPINTU_AWS_CALL_LOG": str(self.calls),
+        }
         for key in ("AWS_ENDPOINT_URL", "REPORT_SUBMITTED_QUEUE_URL"):
             self.env.pop(key, None)
         self.log = tmp / "stack.log"
@@ -97,6 +105,19 @@ def stack(tmp_path_factory):
     log = stack.log.read_text()
     assert code == 0, log
     assert "stopped." in log
+    assert_calls_allowed(stack)
+
+
+def assert_calls_allowed(stack) -> None:
+    """Every AWS call the stack's functions made, against the role of the function that
+    made it (tests/e2e/test_least_privilege.py explains)."""
+    from devstack.aws_calls import read_log
+    from tests import iam
+
+    violations = iam.check(read_log(stack.calls), iam.load_template())
+    assert not violations, "calls the functions' roles would deny:\n" + "\n".join(
+        map(str, violations)
+    )
 
 
 @pytest.fixture

@@ -1,0 +1,291 @@
+"""Least privilege, proven on the local stack.
+
+Every AWS call a function makes on the stack is recorded under that function's name
+(``devstack/aws_calls.py``: the API server is ``api_handler``, the event pump names the
+handler it invokes, ``devstack clock`` runs ``check_deadlines``) as the (IAM action,
+resource ARN) pairs AWS would authorize. This module drives every function through its
+real paths, then checks each pair against the role infra/resources.json gives that
+function. A permission missing from a role (or an action the code starts to need) fails
+here, with the function, the call, the action and the resource.
+
+This module runs its own stack (it registers an agency, which the other e2e tests' shared
+stack must not see); the shared stack records too and checks its whole log against the
+roles when the session ends (tests/e2e/conftest.py).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import uuid
+
+import boto3
+import pytest
+
+from devstack.aws_calls import read_log
+from devstack.receiver import Receiver
+from tests import iam, samples
+from tests.e2e.conftest import ROOT, Stack, assert_calls_allowed, report_body
+
+pytestmark = pytest.mark.e2e
+JSON = {"Content-Type": "application/json"}
+AGENCY = "dinas-uji-iam"
+
+
+def functions_of_the_app() -> set[str]:
+    import app
+
+    # The API is one function; every event source (SQS, schedule) is its own.
+    return {"api_handler", *(s.name for s in app.app.event_sources)}
+
+
+def _sqs(stack):
+    return boto3.client(
+        "sqs",
+        endpoint_url=stack.emulator,
+        region_name=iam.REGION,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+
+
+def _eventually(predicate, seconds=30, what="it"):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.3)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _recorded(stack, function, call_prefix):
+    return any(
+        c["function"] == function and c["call"].startswith(call_prefix)
+        for c in read_log(stack.calls)
+    )
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    """This module's own stack (shadows the session's)."""
+    stack = Stack(tmp_path_factory.mktemp("devstack-iam")).start()
+    yield stack
+    assert stack.stop() == 0, stack.log.read_text()
+    assert_calls_allowed(stack)
+
+
+@pytest.fixture(scope="module")
+def driven(stack):
+    """Drive every function through its paths once; returns what the flows produced."""
+    http = __import__("requests").Session()
+    admin = {"Authorization": f"Bearer {stack.token('admin')}", **JSON}
+
+    # An agency with its own SQS queue (the dispatcher's SendMessage to agencies) and a
+    # webhook (its BatchGetItem lookup and BatchWriteItem log).
+    sqs = _sqs(stack)
+    inbox = sqs.create_queue(QueueName=f"{AGENCY}-inbox")["QueueUrl"]
+    r = http.post(
+        f"{stack.url}/v1/admin/agencies",
+        headers=admin,
+        json={
+            "id": AGENCY,
+            "name": "Dinas Uji Hak Akses",
+            "type": "local_government",
+            "region_code": "32.73",
+            "email": "dinas-uji@satupintu.test",
+            "sqs_queue_url": inbox,
+        },
+    )
+    assert r.status_code == 201, r.text
+    receiver = Receiver()
+    r = http.post(
+        f"{stack.url}/v1/admin/agencies/{AGENCY}/webhooks",
+        json={"url": receiver.url, "events": ["report.assigned", "report.updated"]},
+        headers=admin,
+    )
+    assert r.status_code == 201, r.text
+    receiver.secret = r.json()["secret"]
+
+    # Submission (api_handler) with an e-mail address, routed to the verification queue
+    # (on_report_submitted), disposed by an admin to the agency (dispatch jobs).
+    email = f"pelapor-{uuid.uuid4().hex[:8]}@satupintu.test"
+    r = http.post(
+        f"{stack.url}/v1/reports",
+        data=report_body(
+            category="korupsi-pungli",
+            reporter={"name": "Dewi Lestari", "email": email},
+        ),
+        headers={**JSON, "Idempotency-Key": str(uuid.uuid4())},
+    )
+    assert r.status_code == 201, r.text
+    tid, token = r.json()["tracking_id"], r.json()["access_token"]
+    me = {"X-Report-Token": token, **JSON}
+
+    def in_verification():
+        items = http.get(f"{stack.url}/v1/admin/verification-queue", headers=admin).json()
+        return any(i["tracking_id"] == tid for i in items["items"])
+
+    _eventually(in_verification, what="the router")
+    r = http.post(
+        f"{stack.url}/v1/admin/reports/{tid}/dispose",
+        json={"agency_id": AGENCY, "note": "uji hak akses"},
+        headers=admin,
+    )
+    assert r.status_code == 200, r.text
+
+    # on_dispatch_job: the webhook and the agency's own queue both receive it.
+    assert receiver.wait_for(
+        lambda rc: any(d.payload["data"]["tracking_id"] == tid for d in rc.delivered)
+    )
+    received = _eventually(
+        lambda: sqs.receive_message(QueueUrl=inbox, WaitTimeSeconds=1).get("Messages"),
+        what="the agency's queue",
+    )
+    assert any(tid in m["Body"] for m in received)
+
+    # on_attachment_uploaded: one accepted upload (read, checked copies written, the
+    # agency told) and one refused (every version deleted); the API presigns both ways.
+    accepted = _upload(stack, http, tid, me, "foto.png", "image/png", samples.png())
+    refused = _upload(stack, http, tid, me, "palsu.png", "image/png", samples.HTML)
+    assert _settled(stack, http, tid, me, accepted)["status"] == "accepted"
+    assert _settled(stack, http, tid, me, refused)["status"] == "rejected"
+    link = http.get(
+        f"{stack.url}/v1/reports/{tid}/attachments/{accepted}", headers=me, allow_redirects=False
+    )
+    assert link.status_code in (302, 303, 307), link.text
+    assert http.get(link.headers["Location"]).status_code == 200
+
+    # The audited identity read and its log (audit table).
+    r = http.post(
+        f"{stack.url}/v1/admin/reports/{tid}/identity",
+        json={"reason": "verifikasi identitas pelapor untuk uji hak akses"},
+        headers=admin,
+    )
+    assert r.status_code == 200, r.text
+    month = time.strftime("%Y-%m")
+    r = http.get(f"{stack.url}/v1/admin/identity-access-log?month={month}", headers=admin)
+    assert r.status_code == 200, r.text
+
+    # on_notification: a new access link by e-mail (a new token, SES).
+    r = http.post(
+        f"{stack.url}/v1/reports/{tid}/access-link", json={"contact": email}, headers=JSON
+    )
+    assert r.status_code == 202, r.text
+    _eventually(
+        lambda: _recorded(stack, "on_notification", "email.SendEmail"), what="the access link"
+    )
+
+    # check_deadlines, as `python -m devstack clock` runs it (the pump runs it hourly, scaled).
+    shown = subprocess.run(
+        [sys.executable, "-m", "devstack", "clock", "reset"],  # runs the scheduler once
+        cwd=ROOT,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert shown.returncode == 0, shown.stderr
+    # sweep_outbox runs every few seconds on the test stack.
+    _eventually(lambda: _recorded(stack, "sweep_outbox", "dynamodb.Query"), what="the sweeper")
+    receiver.close()
+    http.close()
+    return read_log(stack.calls)
+
+
+def _upload(stack, http, tid, headers, filename, content_type, data):
+    r = http.post(
+        f"{stack.url}/v1/reports/{tid}/attachments",
+        headers={**JSON, **headers},
+        data=json.dumps({"filename": filename, "content_type": content_type, "size": len(data)}),
+    )
+    assert r.status_code == 201, r.text
+    slot = r.json()
+    form = slot["upload"]
+    up = http.post(form["url"], data=form["fields"], files={"file": (filename, data)})
+    assert up.status_code in (200, 201, 204), up.text
+    return slot["attachment"]["id"]
+
+
+def _settled(stack, http, tid, headers, aid):
+    def state():
+        items = http.get(f"{stack.url}/v1/reports/{tid}/attachments", headers=headers).json()
+        found = {i["id"]: i for i in items["items"]}
+        return found.get(aid) if found.get(aid, {}).get("status") not in (None, "pending") else None
+
+    return _eventually(state, what="the upload check")
+
+
+def _by_function(calls):
+    out: dict[str, set[tuple[str, str]]] = {}
+    for c in calls:
+        out.setdefault(c["function"], set()).update(map(tuple, c["requests"]))
+    return out
+
+
+def test_every_function_was_exercised(driven):
+    seen = _by_function(driven)
+    assert functions_of_the_app() <= set(seen), sorted(functions_of_the_app() - set(seen))
+    actions = {f: {a for a, _ in pairs} for f, pairs in seen.items()}
+    # The calls the review found unproven: each is made, so each is checked below.
+    for function, action in [
+        ("on_dispatch_job", "dynamodb:BatchGetItem"),
+        ("on_dispatch_job", "dynamodb:BatchWriteItem"),
+        ("on_dispatch_job", "sqs:SendMessage"),  # the agency's own queue
+        ("on_notification", "ses:SendEmail"),
+        ("on_notification", "dynamodb:PutItem"),  # the sent marker
+        ("on_attachment_uploaded", "s3:DeleteObjectVersion"),
+        ("on_attachment_uploaded", "s3:PutObject"),
+        ("api_handler", "s3:PutObject"),  # presigned POST
+        ("api_handler", "s3:GetObject"),  # presigned GET
+        ("api_handler", "sqs:SendMessage"),
+        ("check_deadlines", "dynamodb:Query"),
+        ("sweep_outbox", "dynamodb:Query"),
+    ]:
+        assert action in actions.get(function, set()), (function, action)
+
+
+def test_every_recorded_call_is_allowed_by_its_functions_role(driven):
+    violations = iam.check(driven, iam.load_template())
+    assert not violations, "calls the functions' roles would deny:\n" + "\n".join(
+        map(str, violations)
+    )
+
+
+def test_no_call_is_unknown_to_the_recorder(driven):
+    unknown = sorted(
+        {c["call"] for c in driven for a, _ in c["requests"] if a.startswith("unmapped:")}
+    )
+    assert not unknown, f"teach devstack/aws_calls.iam_requests these calls: {unknown}"
+
+
+def test_removing_any_used_action_from_a_role_turns_this_red(driven):
+    """The check is not vacuous: for every function and every action it was seen to use,
+    the role without that action denies a recorded call."""
+    template = iam.load_template()
+    for function, pairs in _by_function(driven).items():
+        role = iam.role_of(template, iam.cfn_name(function))
+        for action in sorted({a for a, _ in pairs}):
+            weaker = iam.without_action(template, role, action)
+            denied = iam.check([c for c in driven if c["function"] == function], weaker)
+            assert any(v.action == action for v in denied), (function, action)
+
+
+def test_sqs_functions_may_poll_their_own_queue_only(stack):
+    """Lambda's event source mapping polls with the function's role: it needs Receive,
+    Delete and GetQueueAttributes on its queue (the pump does this locally, unrecorded)."""
+    import app
+
+    template = iam.load_template()
+    for source in app.app.event_sources:
+        if type(source).__name__ != "SQSEventConfig":
+            continue
+        role = iam.role_of(template, iam.cfn_name(source.name))
+        statements = iam.statements_of(template, role)
+        queue = f"arn:aws:sqs:{iam.REGION}:{iam.ACCOUNT_ID}:{source.queue}"
+        for action in ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"):
+            assert iam.allowed(statements, action, queue), (source.name, action)
+            other = f"arn:aws:sqs:{iam.REGION}:{iam.ACCOUNT_ID}:satupintu-other"
+            assert not iam.allowed(statements, action, other), (source.name, action)
