@@ -10,10 +10,12 @@ from dataclasses import replace
 from urllib.parse import urlsplit
 
 from ..domain import addresses
+from ..domain.events import AGENCY_EVENTS
 from .dispatch import ROTATION_GRACE
 from .ports import Clock, WebhookTarget, WebhookTargets
 
-EVENT_TYPES = ("report.assigned", "report.updated", "report.transferred", "report.sla")
+# What an agency may subscribe to: every event the platform tells agencies.
+EVENT_TYPES = tuple(e.value for e in AGENCY_EVENTS)
 
 
 class InvalidWebhook(ValueError):

@@ -665,3 +665,18 @@ def test_admin_view_is_platform_admin_only(client, routed, headers):
     r = get(client, f"/v1/admin/reports/{tid}", headers)
     assert r.status_code in (401, 403)
     assert "Pasar Kosambi" not in r.body.decode()
+
+
+def test_an_agency_subscribes_to_every_event_it_is_told(client, directory):
+    from chalicelib.domain.events import AGENCY_EVENTS
+
+    events = [e.value for e in AGENCY_EVENTS]
+    assert {"report.overdue", "report.sla_warning", "report.rated"} <= set(events)
+    r = post(
+        client,
+        hooks_path(),
+        {"url": "https://hooks.bandung.go.id/satupintu", "events": events},
+        BANDUNG_ADMIN,
+    )
+    assert r.status_code == 201, r.body
+    assert sorted(json.loads(r.body)["events"]) == sorted(events)
