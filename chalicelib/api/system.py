@@ -11,7 +11,7 @@ from chalice import Blueprint, Response
 
 from .. import logs
 from ..config import settings
-from . import problems
+from . import cors, problems
 from .endpoint import body_too_large, endpoint, json_response
 from .endpoint import schemas as s
 
@@ -35,6 +35,7 @@ def http_middleware(event, get_response):
             if response.status_code >= 400:
                 response = problems.from_chalice_response(response) or response
         response.headers["X-Request-Id"] = request_id
+        cors.add_response_headers(event.headers, response.headers)
         log.info(
             "request",
             extra={
