@@ -11,9 +11,7 @@ from __future__ import annotations
 from ..config import settings
 
 ALLOW_HEADERS = "Authorization, Content-Type, Idempotency-Key, X-Report-Token"
-EXPOSE_HEADERS = (
-    "Location, Idempotent-Replayed, Retry-After, WWW-Authenticate, X-Request-Id, Allow"
-)
+EXPOSE_HEADERS = "Location, Idempotent-Replayed, Retry-After, WWW-Authenticate, X-Request-Id, Allow"
 MAX_AGE_SECONDS = "600"
 
 

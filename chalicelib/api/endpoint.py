@@ -38,6 +38,7 @@ class HeaderParam:
     name: str
     description: str
     required: bool = False
+    schema: tuple = ()  # JSON Schema keywords as (key, value) pairs (hashable)
 
 
 @dataclass(frozen=True)

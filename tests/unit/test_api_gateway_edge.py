@@ -142,9 +142,7 @@ def test_preflight_from_the_portal_is_allowed(client, web_origin):
     assert "Access-Control-Allow-Credentials" not in r.headers
 
 
-def test_preflight_for_a_method_the_path_lacks_or_another_origin_gets_no_cors(
-    client, web_origin
-):
+def test_preflight_for_a_method_the_path_lacks_or_another_origin_gets_no_cors(client, web_origin):
     wrong_method = client.http.request(
         "OPTIONS",
         "/v1/reports",
