@@ -461,8 +461,10 @@ class HealthOut(_Out):
 
 
 class ProblemOut(_Out):
-    """RFC 9457 problem details."""
+    """RFC 9457 problem details (members without a value are left out; extension members
+    such as current_status or allowed_actions may follow)."""
 
+    model_config = ConfigDict(json_schema_serialization_defaults_required=False)
     type: str
     title: str
     status: int
@@ -552,7 +554,7 @@ class WebhookList(_Out):
 
 class DeliveriesQuery(_In):
     model_config = ConfigDict(extra="forbid", strict=False)
-    tracking_id: Annotated[str, Field(min_length=10, max_length=16)]
+    tracking_id: Annotated[str, Field(pattern=TRACKING_ID)]
 
 
 class DeliveryOut(_Out):
