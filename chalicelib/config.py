@@ -56,6 +56,7 @@ class Settings:
     notifications_queue_url: str | None = None
     mail_sender: str | None = None  # a verified SES identity
     portal_url: str = "http://127.0.0.1:8000"  # links in messages to reporters
+    web_origin: str | None = None  # the web portal's origin, allowed by CORS
     time_zone: str = "Asia/Jakarta"
     clock_file: str | None = None  # local stack only: a shifted clock (python -m devstack clock)
 
@@ -130,6 +131,7 @@ def settings() -> Settings:
         notifications_queue_url=_env("NOTIFICATIONS_QUEUE_URL"),
         mail_sender=_env("MAIL_SENDER"),
         portal_url=_env("PORTAL_URL", "http://127.0.0.1:8000").rstrip("/"),
+        web_origin=(_env("WEB_ORIGIN") or "").rstrip("/") or None,
         time_zone=_env("TIME_ZONE", "Asia/Jakarta"),
         # Only the local stack sets it, and only in dev does the clock read it.
         clock_file=_env("SATUPINTU_CLOCK_FILE") if stage == "dev" else None,

@@ -1,6 +1,7 @@
-"""HTTP API blueprints, one per audience."""
+"""HTTP API blueprints, one per audience; the edge answers the methods they do not declare."""
 
-from . import access_links, admin, attachments, directory, reports, staff, system
+from . import access_links, admin, attachments, directory, edge, reports, staff, system
+from .endpoint import DECLARED
 
 BLUEPRINTS = (
     system.bp,
@@ -10,4 +11,5 @@ BLUEPRINTS = (
     directory.bp,
     staff.bp,
     admin.bp,
+    edge.blueprint(DECLARED),  # last: built from every route declared above
 )

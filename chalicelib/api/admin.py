@@ -65,12 +65,10 @@ def _agency_from(body, agency_id: str) -> Agency:
     summary="Add an agency to the directory",
     tags=("admin",),
     roles=PLATFORM,
-    body="AgencyIn",
+    body="AgencyCreateIn",
     responses={201: ("AgencyAdminOut", "Created."), 409: _ERR, **_ERRORS},
 )
 def create_agency(call):
-    if not call.body.id:
-        raise invalid_field("id", "required", "missing")
     if bootstrap.directory().agency(call.body.id) is not None:
         raise Problem(409, "agency-exists", f"Agency {call.body.id} already exists; use PUT.")
     agency = _agency_from(call.body, call.body.id)

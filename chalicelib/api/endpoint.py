@@ -23,6 +23,9 @@ schemas = lazy_module("chalicelib.api.schemas")
 
 JSON_TYPES = ("application/json",)
 
+# Every path and the methods declared on it (chalicelib.api.edge answers the others).
+DECLARED: dict[str, set[str]] = {}
+
 # No request body nests deeper than a few levels; a deeper one is refused before parsing
 # (Python's json module would recurse until RecursionError, a 500).
 MAX_JSON_DEPTH = 32
@@ -35,6 +38,7 @@ class HeaderParam:
     name: str
     description: str
     required: bool = False
+    schema: tuple = ()  # JSON Schema keywords as (key, value) pairs (hashable)
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class Spec:
     # With roles: a bearer token is checked when sent, but the route also serves callers
     # without one (who prove themselves otherwise, e.g. with X-Report-Token).
     auth_optional: bool = False
+    media_type: str = "application/json"  # of the 2xx answers
 
 
 @dataclass
@@ -202,6 +207,7 @@ def endpoint(
     roles=None,
     description=None,
     auth_optional=False,
+    media_type="application/json",
 ):
     if auth_optional and roles is None:
         raise ValueError("auth_optional needs roles")
@@ -217,6 +223,7 @@ def endpoint(
         None if roles is None else tuple(roles),
         description,
         auth_optional,
+        media_type,
     )
 
     for name in re.findall(r"{(\w+)}", path):
@@ -252,6 +259,7 @@ def endpoint(
 
         view.spec = spec
         bp.route(path, methods=[method], content_types=["*/*"])(view)
+        DECLARED.setdefault(path, set()).add(method)
         return view
 
     return decorate

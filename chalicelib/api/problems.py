@@ -80,7 +80,13 @@ def from_chalice_response(response: Response) -> Response | None:
         return None
     slug = CHALICE_CODES.get(body["Code"], "error")
     detail = body["Message"] if response.status_code < 500 else None
-    return Problem(response.status_code, slug, detail).response()
+    # Keep what Chalice said in headers (Allow on a 405), not its content type.
+    kept = {
+        k: v
+        for k, v in (response.headers or {}).items()
+        if k.lower() not in ("content-type", "content-length")
+    }
+    return Problem(response.status_code, slug, detail, headers=kept).response()
 
 
 def invalid_field(

@@ -58,6 +58,7 @@ def _command(body: s.SubmitReportIn) -> submission.SubmitReport:
             "8-255 visible ASCII characters (a UUID is "
             "ideal). Retrying with the same key and body returns the same "
             "report; a different body is refused with 422.",
+            schema=(("minLength", 8), ("maxLength", 255), ("pattern", _IDEMPOTENCY_KEY.pattern)),
         ),
     ),
     responses={

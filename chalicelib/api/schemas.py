@@ -85,7 +85,10 @@ class _In(BaseModel):
 
 
 class _Out(BaseModel):
-    model_config = ConfigDict(use_enum_values=True)
+    # Every field is always sent (null when empty): the documented schema says so.
+    model_config = ConfigDict(
+        use_enum_values=True, json_schema_serialization_defaults_required=True
+    )
 
 
 # ---------------------------------------------------------------- requests
@@ -138,7 +141,31 @@ class LocationIn(_In):
     lon: Longitude
 
 
+# The reporter-unless-anonymous rule, as JSON Schema (the model validator enforces it).
+_REPORTER_UNLESS_ANONYMOUS = {
+    "if": {"properties": {"anonymous": {"const": False}}},
+    "then": {
+        "required": ["reporter"],
+        "properties": {
+            "reporter": {
+                "type": "object",
+                "required": ["name"],
+                "properties": {"name": {"type": "string"}},
+                "anyOf": [
+                    {"required": ["phone"], "properties": {"phone": {"type": "string"}}},
+                    {"required": ["email"], "properties": {"email": {"type": "string"}}},
+                ],
+            }
+        },
+    },
+}
+
+
 class SubmitReportIn(_In):
+    """A report. Unless it is anonymous, reporter.name and reporter.phone or reporter.email
+    are required."""
+
+    model_config = ConfigDict(json_schema_extra=_REPORTER_UNLESS_ANONYMOUS)
     kind: ReportKind = Field(description="complaint, aspiration or information_request")
     title: Annotated[str, Field(min_length=5, max_length=150)]
     description: Annotated[str, Field(min_length=20, max_length=4000)]
@@ -236,6 +263,7 @@ class AgencyRefOut(_Out):
 
 
 class PublicReportOut(_Out):
+    view: Literal["public"] = Field("public", description="Which view this is.")
     tracking_id: str
     kind: ReportKind
     status: Status
@@ -346,6 +374,7 @@ class UploadSlotOut(_Out):
 
 
 class ReporterReportOut(PublicReportOut):
+    view: Literal["reporter"] = Field("reporter", description="Which view this is.")
     title: str
     description: str
     anonymous: bool
@@ -365,6 +394,7 @@ class ReporterReportOut(PublicReportOut):
 
 
 class StaffReportOut(ReporterReportOut):
+    view: Literal["staff"] = Field("staff", description="Which view this is.")
     identity_withheld: bool = Field(
         description="An anonymous reporter left an identity that only platform admins may "
         "read, through the audited route."
@@ -419,14 +449,22 @@ class MeOut(_Out):
     agency_id: str | None = None
 
 
+class IndexOut(_Out):
+    name: str
+    version: str
+    links: dict[str, Link] = Field(description="docs, openapi, health, reports.")
+
+
 class HealthOut(_Out):
     status: Literal["ok"]
     stage: str
 
 
 class ProblemOut(_Out):
-    """RFC 9457 problem details."""
+    """RFC 9457 problem details (members without a value are left out; extension members
+    such as current_status or allowed_actions may follow)."""
 
+    model_config = ConfigDict(json_schema_serialization_defaults_required=False)
     type: str
     title: str
     status: int
@@ -481,6 +519,10 @@ class AgencyIn(_In):
         return self
 
 
+class AgencyCreateIn(AgencyIn):
+    id: Annotated[str, Field(pattern=AGENCY_ID)] = Field(description="Slug, e.g. pemkot-cimahi.")
+
+
 class AgencyAdminOut(AgencyOut):
     active: bool
     sqs_queue_url: str | None = None
@@ -512,7 +554,7 @@ class WebhookList(_Out):
 
 class DeliveriesQuery(_In):
     model_config = ConfigDict(extra="forbid", strict=False)
-    tracking_id: Annotated[str, Field(min_length=10, max_length=16)]
+    tracking_id: Annotated[str, Field(pattern=TRACKING_ID)]
 
 
 class DeliveryOut(_Out):
@@ -565,6 +607,7 @@ class VerificationQueueOut(_Out):
 
 
 class AdminReportOut(PublicReportOut):
+    view: Literal["admin"] = Field("admin", description="Which view this is.")
     title: str
     description: str
     anonymous: bool
@@ -735,3 +778,51 @@ class AccessLinkIn(_In):
 class AccessLinkOut(_Out):
     status: Literal["accepted"] = "accepted"
     message: str
+
+
+# ---------------------------------------------------------------- webhooks (outbound)
+
+
+class WebhookReportData(_Out):
+    """The report as an agency receives it: an anonymous report has no ``reporter`` key at
+    all, a region no finer than the regency and coordinates rounded to about 1 km."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=False)
+    tracking_id: str
+    kind: ReportKind
+    status: Status
+    status_label: str
+    title: str
+    description: str
+    category: str | None
+    region: str | None
+    location: LocationOut | None
+    incident_date: date | None
+    created_at: datetime
+    agency: AgencyRefOut | None
+    anonymous: bool
+    confidential: bool
+    channel: str
+    reporter: ReporterOut | None = Field(
+        None, description="Left out (no key) for anonymous reports."
+    )
+    change: dict | None = Field(
+        None,
+        description="Every event but report.assigned: the timeline entry (seq) and what "
+        "changed (codes and ids).",
+    )
+
+
+class WebhookLostReport(_Out):
+    """report.transferred to the agency that no longer has the report: ids only."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=False)
+    tracking_id: str
+    status: Status
+    change: dict | None = None
+
+
+class WebhookEventOut(_Out):
+    type: str = Field(description="The event type (also the webhook's subscription name).")
+    timestamp: datetime
+    data: WebhookReportData | WebhookLostReport

@@ -11,7 +11,7 @@ from chalice import Blueprint, Response
 
 from .. import logs
 from ..config import settings
-from . import problems
+from . import cors, problems
 from .endpoint import body_too_large, endpoint, json_response
 from .endpoint import schemas as s
 
@@ -35,6 +35,7 @@ def http_middleware(event, get_response):
             if response.status_code >= 400:
                 response = problems.from_chalice_response(response) or response
         response.headers["X-Request-Id"] = request_id
+        cors.add_response_headers(event.headers, response.headers)
         log.info(
             "request",
             extra={
@@ -64,6 +65,48 @@ def healthz(call):
     )
 
 
+def base_url(request) -> str | None:
+    """The URL this API is served under, from the request: API Gateway puts the stage
+    (execute-api) or the custom domain's base path before the route in the context path."""
+    host = request.headers.get("host")
+    path = (request.context or {}).get("path") or ""
+    if not host or not path.endswith(request.path) or request.path == "/":
+        return None
+    scheme = request.headers.get("x-forwarded-proto", "http").split(",")[0].strip()
+    return f"{scheme}://{host}{path.removesuffix(request.path)}"
+
+
+def _prefix(request) -> str:
+    path = (request.context or {}).get("path") or ""
+    if request.path == "/":
+        return path.rstrip("/")
+    return path.removesuffix(request.path) if path.endswith(request.path) else ""
+
+
+@endpoint(
+    bp,
+    "/",
+    "GET",
+    summary="Where to start: links to the reference and the description",
+    tags=("system",),
+    responses={200: ("IndexOut", "Links.")},
+)
+def index(call):
+    prefix = _prefix(call.request)
+    links = {
+        "docs": f"{prefix}/docs",
+        "openapi": f"{prefix}/openapi.json",
+        "health": f"{prefix}/healthz",
+        "reports": f"{prefix}/v1/reports",
+    }
+    out = s.IndexOut(
+        name="Satu Pintu API",
+        version="1.0.0",
+        links={name: s.Link(href=href) for name, href in links.items()},
+    )
+    return json_response(out, headers={"Cache-Control": "max-age=300"})
+
+
 @endpoint(
     bp,
     "/openapi.json",
@@ -76,7 +119,32 @@ def openapi_document(call):
     from .openapi import build
 
     return Response(
-        body=json.dumps(build(bp.current_app)),
+        body=json.dumps(build(bp.current_app, base_url(call.request))),
         status_code=200,
         headers={"Content-Type": "application/json", "Cache-Control": "max-age=300"},
+    )
+
+
+@endpoint(
+    bp,
+    "/docs",
+    "GET",
+    summary="The API reference, readable (HTML, no script)",
+    tags=("system",),
+    responses={200: (None, "An HTML page.")},
+    media_type="text/html",
+)
+def docs(call):
+    from .docs import render
+    from .openapi import build
+
+    return Response(
+        body=render(build(bp.current_app, base_url(call.request))),
+        status_code=200,
+        headers={
+            "Content-Type": "text/html; charset=utf-8",
+            "Cache-Control": "max-age=300",
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+            "X-Content-Type-Options": "nosniff",
+        },
     )

@@ -266,3 +266,26 @@ def test_every_function_runs_under_its_own_role_from_infra(template):
         assert not props.get("ManagedPolicyArns"), logical
         trust = props["AssumeRolePolicyDocument"]["Statement"]
         assert [s["Principal"] for s in trust] == [{"Service": "lambda.amazonaws.com"}]
+
+
+def test_the_packaged_api_is_regional_throttled_guarded_and_served_under_its_stage(template):
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"]["prod"]
+    api = template["Resources"]["RestAPI"]["Properties"]
+    assert api["StageName"] == config["api_gateway_stage"] == "api"
+    assert api["EndpointConfiguration"] == "REGIONAL"
+    assert api["MethodSettings"][0]["ThrottlingRateLimit"] == {"Ref": "ApiThrottleRate"}
+    paths = api["DefinitionBody"]["paths"]
+    assert "/v1/reports" in paths and not any(p.startswith("/api/") for p in paths)
+    # every method of every path reaches the function (405 with Allow, OPTIONS for CORS)
+    assert all(len(methods) == 7 for methods in paths.values())
+    url = template["Outputs"]["EndpointURL"]["Value"]["Fn::Sub"]
+    assert url.endswith("/api/")
+    for name, fn in resources_of(template, "AWS::Serverless::Function").items():
+        assert fn["Properties"]["ReservedConcurrentExecutions"] >= 1, name
+    responses = {
+        r["Properties"]["ResponseType"]
+        for r in resources_of(template, "AWS::ApiGateway::GatewayResponse").values()
+    }
+    assert {"MISSING_AUTHENTICATION_TOKEN", "THROTTLED", "WAF_FILTERED"} <= responses
+    association = resources_of(template, "AWS::WAFv2::WebACLAssociation")
+    assert len(association) == 1

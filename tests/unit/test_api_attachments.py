@@ -213,8 +213,9 @@ def test_handler_decodes_keys_and_ignores_other_buckets():
 def test_openapi_describes_optional_bearer_and_the_redirect(client):
     doc = json.loads(client.http.get("/openapi.json").body)
     post = doc["paths"]["/v1/reports/{tracking_id}/attachments"]["post"]
-    assert post["security"] == [{"bearerAuth": []}, {}]
-    assert "X-Report-Token" in {p["name"] for p in post["parameters"]}
+    # a bearer token or the reporter's X-Report-Token (an apiKey security scheme)
+    assert post["security"] == [{"bearerAuth": []}, {"reportToken": []}]
+    assert "X-Report-Token" not in {p["name"] for p in post["parameters"]}
     download = doc["paths"]["/v1/reports/{tracking_id}/attachments/{attachment_id}"]["get"]
     assert "Location" in download["responses"]["302"]["headers"]
     assert doc["paths"]["/v1/me"]["get"]["security"] == [{"bearerAuth": []}]

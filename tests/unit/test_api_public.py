@@ -43,7 +43,9 @@ def test_openapi_describes_every_route(client):
     doc = json.loads(client.http.get("/openapi.json").body)
     assert doc["openapi"].startswith("3.1")
     for path, methods in app.routes.items():
-        for method in methods:
+        for method, entry in methods.items():
+            if getattr(entry.view_function, "edge", False):
+                continue  # 405 with Allow / OPTIONS: described once in info.description
             assert method.lower() in doc["paths"][path], (method, path)
     submit = doc["paths"]["/v1/reports"]["post"]
     schema_ref = submit["requestBody"]["content"]["application/json"]["schema"]["$ref"]
