@@ -58,6 +58,9 @@ def packaged(tmp_path_factory) -> Path:
     )
     assert result.returncode == 0, f"chalice package failed:\n{result.stdout}\n{result.stderr}"
     assert (out / "sam.json").exists() and (out / "deployment.zip").exists()
+    from infra.package import lock_stage
+
+    lock_stage(out / "sam.json", "prod")  # as `make package` does
     return out / "sam.json"
 
 
@@ -70,15 +73,25 @@ def resources_of(template: dict, kind: str) -> dict[str, dict]:
     return {k: v for k, v in template["Resources"].items() if v.get("Type") == kind}
 
 
-@pytest.fixture(scope="module")
-def subscribed_queues() -> set[str]:
-    import app
+def physical(value, template: dict) -> str:
+    """A name as CloudFormation resolves it with the template's (pinned) Stage."""
+    if isinstance(value, str):
+        return value
+    (text,) = value.values()
+    assert set(value) == {"Fn::Sub"}, value
+    return text.replace("${Stage}", template["Parameters"]["Stage"]["Default"])
 
-    return {
-        s.queue or s.queue_arn.rsplit(":", 1)[-1]
-        for s in app.app.event_sources
-        if type(s).__name__ == "SQSEventConfig"
-    }
+
+@pytest.fixture(scope="module")
+def subscribed_queues(template) -> set[str]:
+    """The queues the packaged event sources subscribe to (the prod stage's)."""
+    names = set()
+    for fn in resources_of(template, "AWS::Serverless::Function").values():
+        for event in fn["Properties"].get("Events", {}).values():
+            if event.get("Type") == "SQS":
+                arn = event["Properties"]["Queue"]
+                names.add((arn["Fn::Sub"] if isinstance(arn, dict) else arn).rsplit(":", 1)[-1])
+    return names
 
 
 def test_cfn_lint_finds_no_errors(packaged):
@@ -112,7 +125,9 @@ def test_every_sqs_event_source_reports_batch_item_failures(template, subscribed
 
 def test_every_subscribed_queue_is_defined_with_a_dead_letter_queue(template, subscribed_queues):
     queues = resources_of(template, "AWS::SQS::Queue")
-    by_name = {q["Properties"].get("QueueName"): logical for logical, q in queues.items()}
+    by_name = {
+        physical(q["Properties"]["QueueName"], template): logical for logical, q in queues.items()
+    }
 
     for queue_name in subscribed_queues:
         assert queue_name in by_name, f"the app subscribes to {queue_name}, infra/ lacks it"
@@ -127,18 +142,29 @@ def test_every_subscribed_queue_is_defined_with_a_dead_letter_queue(template, su
         assert int(redrive["maxReceiveCount"]) >= 1
 
 
-def test_the_queue_name_constants_match_infra(template):
-    from chalicelib import config
+def test_the_packaged_stage_is_pinned_and_its_event_sources_name_its_queues(
+    template, subscribed_queues
+):
+    """`chalice package --stage prod` loads the app with SATUPINTU_STAGE=prod, so the event
+    sources name satupintu-prod-* queues; the template can be deployed as prod only, so
+    CloudFormation creates exactly those queues."""
+    from chalicelib.config import resource_name
 
-    queues = resources_of(template, "AWS::SQS::Queue").values()
-    names = {q["Properties"].get("QueueName") for q in queues}
-    for constant in (
-        config.REPORT_SUBMITTED_QUEUE,
-        config.DISPATCH_QUEUE,
-        config.ATTACHMENT_UPLOADS_QUEUE,
-        config.NOTIFICATIONS_QUEUE,
-    ):
-        assert constant in names
+    stage = template["Parameters"]["Stage"]
+    assert stage["Default"] == "prod" and stage["AllowedValues"] == ["prod"]
+    assert subscribed_queues == {
+        resource_name("prod", base)
+        for base in ("report-submitted", "dispatch", "attachment-uploads", "notifications")
+    }
+    names = {
+        physical(q["Properties"]["QueueName"], template)
+        for q in resources_of(template, "AWS::SQS::Queue").values()
+    }
+    assert subscribed_queues <= names
+    env = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert env["SATUPINTU_STAGE"] == {"Ref": "Stage"}
+    for fn in resources_of(template, "AWS::Serverless::Function").values():
+        assert fn["Properties"]["Environment"]["Variables"]["SATUPINTU_STAGE"] == "prod"
 
 
 def test_the_notifications_queue_has_a_dead_letter_queue_an_alarm_and_its_settings(template):
@@ -163,8 +189,10 @@ def test_the_notifications_queue_has_a_dead_letter_queue_an_alarm_and_its_settin
 def default_table_names(monkeypatch) -> set[str]:
     from chalicelib import config
 
-    for name in ("REPORTS_TABLE", "REPORT_EVENTS_TABLE", "DIRECTORY_TABLE", "IDEMPOTENCY_TABLE"):
-        monkeypatch.delenv(name, raising=False)
+    for name in [n for n in os.environ if n.endswith("_TABLE")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("SATUPINTU_STAGE", "prod")  # the packaged stage
+    monkeypatch.setenv("TOKEN_SECRET", "x" * 32)
     config.settings.cache_clear()
     try:
         cfg = config.settings()
@@ -175,7 +203,7 @@ def default_table_names(monkeypatch) -> set[str]:
 
 def test_every_default_table_exists_with_point_in_time_recovery_on_demand(template, monkeypatch):
     tables = {
-        t["Properties"]["TableName"]: t["Properties"]
+        physical(t["Properties"]["TableName"], template): t["Properties"]
         for t in resources_of(template, "AWS::DynamoDB::Table").values()
     }
     defaults = default_table_names(monkeypatch)
