@@ -268,6 +268,18 @@ class AgencyItem(Model):
     service_levels = MapAttribute(null=True)
 
 
+class DirectoryVersionItem(Model):
+    """``meta``/``agencies``: a token replaced at every change to an agency, so every warm
+    container can tell with one small read whether its copy of the directory is stale."""
+
+    class Meta(_Meta):
+        table_name = _cfg.directory_table
+
+    kind = UnicodeAttribute(hash_key=True, default="meta")
+    id = UnicodeAttribute(range_key=True)
+    token = UnicodeAttribute()
+
+
 class WebhookTargetItem(Model):
     """An agency's webhook endpoint; partition ``webhook#<agency_id>`` of the directory."""
 
