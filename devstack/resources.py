@@ -4,11 +4,11 @@ Tables, queues, buckets, topics and alarms go through the emulator's CloudFormat
 Cognito and Secrets Manager secrets (which moto's CloudFormation does not support) are
 created from the same resource properties through their APIs. Alarms on what exists only
 in the packaged template (the functions, the API) and the monitoring-only resources (log
-groups, dashboard, e-mail subscription) are left out. moto's CloudFormation creates a bucket with its
-encryption only, so the bucket's other properties (versioning, public access block, CORS,
-lifecycle, S3 -> SQS notifications) are then applied from the template through the S3
-API; a property this module cannot translate stops the stack rather than drift silently.
-Queue policies are left out (moto neither creates nor enforces them). The app's
+groups, dashboard, e-mail subscription) are left out. moto's CloudFormation creates a
+bucket with its encryption only, so the bucket's other properties (versioning, public
+access block, CORS, lifecycle, S3 -> SQS notifications) are then applied from the template
+through the S3 API; a property this module cannot translate stops the stack rather than
+drift silently. Queue policies are left out (moto neither creates nor enforces them). The app's
 environment is then derived from the template's ``Globals`` by resolving
 Ref/GetAtt/Sub against what was created.
 """
@@ -87,12 +87,37 @@ class Created:
         return value
 
 
+def _references(value) -> set[str]:
+    """Logical ids (and parameters) a template value refers to."""
+    if isinstance(value, list):
+        return set().union(*map(_references, value)) if value else set()
+    if not isinstance(value, dict):
+        return set()
+    if len(value) == 1:
+        ((fn, arg),) = value.items()
+        if fn == "Ref" and isinstance(arg, str):
+            return {arg}
+        if fn == "Fn::GetAtt":
+            return {arg[0] if isinstance(arg, list) else arg.split(".", 1)[0]}
+        if fn == "Fn::Sub" and isinstance(arg, str):
+            return {m.split(".", 1)[0] for m in re.findall(r"\$\{([^}!]+)\}", arg)}
+    return set().union(*map(_references, value.values())) if value else set()
+
+
 def _local_resources(template: dict) -> dict:
     """The resources the emulator's CloudFormation creates, without dependencies on the
-    ones it does not (queue policies)."""
+    ones it does not (queue policies), and without those that watch what exists only in
+    the packaged template (alarms on the functions)."""
+    candidates = {
+        name for name, res in template["Resources"].items() if res.get("Type") in VIA_CLOUDFORMATION
+    }
+    known = candidates | set(template.get("Parameters", {}))
     resources = {}
     for name, res in template["Resources"].items():
-        if res.get("Type") not in VIA_CLOUDFORMATION:
+        if name not in candidates:
+            continue
+        refs = {r for r in _references(res.get("Properties", {})) if not r.startswith("AWS::")}
+        if refs - known:
             continue
         res = dict(res)
         depends = res.get("DependsOn")
@@ -339,6 +364,7 @@ LOCAL_MAIL_SENDER = "no-reply@satupintu.test"
 
 
 LOCAL_STAGE = "dev"
+LOCAL_ALERT_EMAIL = "oncall@satupintu.test"  # the subscription is not created locally
 
 
 def local_parameters(api_url: str) -> dict[str, str]:
@@ -348,6 +374,7 @@ def local_parameters(api_url: str) -> dict[str, str]:
         "WebOrigin": api_url,
         "MailSender": LOCAL_MAIL_SENDER,
         "PortalUrl": api_url,
+        "AlertEmail": LOCAL_ALERT_EMAIL,
     }
 
 
