@@ -67,6 +67,23 @@ def _string_value(value) -> str | None:
     return None
 
 
+def decode_key(cursor: str | None, keys: set[str]) -> dict | None:
+    """A cursor of another query: a key with exactly these string attributes."""
+    if not cursor:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except ValueError:
+        raise InvalidCursor(cursor) from None
+    if (
+        not isinstance(key, dict)
+        or set(key) != keys
+        or any(_string_value(v) is None for v in key.values())
+    ):
+        raise InvalidCursor(cursor)
+    return key
+
+
 def decode_cursor(cursor: str | None, kind: str | None = None) -> dict | None:
     if not cursor:
         return None

@@ -300,6 +300,17 @@ class WebhookTargetItem(Model):
     updated_at = UTCDateTimeAttribute()
 
 
+class AgencyFailuresIndex(GlobalSecondaryIndex):
+    """Sparse: only attempts that did not deliver, per agency, by outcome then time."""
+
+    class Meta:
+        index_name = "agency-failures"
+        projection = AllProjection()
+
+    failed_agency = UnicodeAttribute(hash_key=True)
+    failed_sk = UnicodeAttribute(range_key=True)  # <outcome>#<at>#<delivery id>#<attempt>
+
+
 class DeliveryItem(Model):
     """One delivery attempt (``attempt#...``) or the marker of a success (``delivered#...``)."""
 
@@ -320,6 +331,9 @@ class DeliveryItem(Model):
     error = UnicodeAttribute(null=True)
     at = UTCDateTimeAttribute()
     expires_at = TTLAttribute(null=True)
+    failed_agency = UnicodeAttribute(null=True)  # set on attempts that did not deliver
+    failed_sk = UnicodeAttribute(null=True)
+    agency_failures = AgencyFailuresIndex()
 
 
 SLOTS_COUNTER = "#slots"  # the per-report counter row in the attachments table
