@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+STAGE ?= prod
 
 LINT_VENV := .venv-lint
 LINT_STAMP := $(LINT_VENV)/.installed
@@ -38,7 +39,7 @@ bench: $(STAMP)
 	@set -e; for script in bench/[!_]*.py; do echo "== $$script"; $(PY) $$script; done
 
 package: $(STAMP)
-	$(PY) -m infra.package dist
+	$(PY) -m infra.package dist --stage $(STAGE)
 
 # cfn-lint -c I, sam validate --lint and checkov on the packaged template; every finding
 # must be justified in infra/README.md.
