@@ -85,19 +85,16 @@ class JwtVerifier:
         return InvalidToken(public, detail)
 
 
-# Methods Cognito lists in `amr` for a sign-in with a second factor (OIDC/RFC 8176 names).
-MFA_METHODS = frozenset({"mfa", "otp", "swk", "hwk"})
-
-
 def mfa_evidenced(claims: dict) -> bool | None:
-    """True/False when the token says how the user signed in (Cognito's `amr` claim),
-    None when it does not say."""
+    """True/False when the token says how the user signed in (Cognito's `amr` claim, e.g.
+    ``["pwd", "otp", "mfa"]``), None when it does not say. Only ``mfa`` (RFC 8176:
+    multiple factors) counts: ``otp`` alone can be a passwordless one-factor sign-in."""
     amr = claims.get("amr")
     if amr is None:
         return None
     if isinstance(amr, str):
         amr = [amr]
-    return isinstance(amr, list) and bool(MFA_METHODS & {m for m in amr if isinstance(m, str)})
+    return isinstance(amr, list) and "mfa" in amr
 
 
 def principal_from_claims(claims: dict) -> Principal:

@@ -102,14 +102,15 @@ AGENCY_ADMIN = {"cognito:groups": ["agency_admin"], "custom:agency_id": "kemenke
 
 
 @pytest.mark.parametrize("who", [ADMIN, AGENCY_ADMIN], ids=["platform", "agency"])
-def test_an_admin_signed_in_without_a_second_factor_is_refused(client, who):
-    r = me(client, token(**who, amr=["pwd"]))
+@pytest.mark.parametrize("amr", [["pwd"], ["otp"], "pwd", [], {"mfa": True}])
+def test_an_admin_signed_in_without_a_second_factor_is_refused(client, who, amr):
+    r = me(client, token(**who, amr=amr))
     assert r.status_code == 403
     assert problem(r)["type"].endswith("mfa-required")
     assert "insufficient_user_authentication" in r.headers["WWW-Authenticate"]
 
 
-@pytest.mark.parametrize("amr", [["pwd", "otp", "mfa"], ["pwd", "otp"], ["swk"]])
+@pytest.mark.parametrize("amr", [["pwd", "otp", "mfa"], ["pwd", "swk", "mfa"], "mfa"])
 def test_an_admin_with_a_second_factor_is_let_in(client, amr):
     assert me(client, token(**ADMIN, amr=amr)).status_code == 200
 
