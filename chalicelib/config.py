@@ -1,21 +1,56 @@
 """Settings from the environment, read once per (warm) Lambda container.
 
-Resource names default to the names in ``infra/resources.json``; deployed functions get
-them from the template's ``Globals`` and the local stack from the emulator.
+``SATUPINTU_STAGE`` must be set (``dev`` locally and in tests, ``prod`` on AWS): without it
+nothing starts, rather than falling back to dev's public token secret and loopback
+webhooks. Every resource name carries the stage (``satupintu-<stage>-reports``), so dev
+and prod can live in one account and region. Resource names default to the names in
+``infra/resources.json`` for that stage; deployed functions get them from the template's
+``Globals`` and the local stack from the emulator.
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import re
 from dataclasses import dataclass
 
-# Queue names are needed at import time by ``@on_sqs_message`` (Chalice builds the
-# event source ARN from them), so they are constants; a test checks them against infra/.
-REPORT_SUBMITTED_QUEUE = "satupintu-report-submitted"
-DISPATCH_QUEUE = "satupintu-dispatch"
-ATTACHMENT_UPLOADS_QUEUE = "satupintu-attachment-uploads"
-NOTIFICATIONS_QUEUE = "satupintu-notifications"
+APP = "satupintu"
+# A stage name as the template's Stage parameter allows it (it goes into resource names).
+STAGE_PATTERN = r"[a-z][a-z0-9]{1,9}"
+
+
+class StageNotSet(RuntimeError):
+    """SATUPINTU_STAGE is missing or malformed: refuse to start (fail closed)."""
+
+
+def stage_from_env() -> str:
+    stage = os.environ.get("SATUPINTU_STAGE", "")
+    if not re.fullmatch(STAGE_PATTERN, stage):
+        raise StageNotSet(
+            "SATUPINTU_STAGE must be set explicitly (dev or prod"
+            f"{', not ' + repr(stage) if stage else ''}); nothing falls back to dev"
+        )
+    return stage
+
+
+def resource_name(stage: str, base: str) -> str:
+    """The physical name infra/resources.json gives a resource: satupintu-<stage>-<base>."""
+    return f"{APP}-{stage}-{base}"
+
+
+# The stage is read at import: ``@on_sqs_message`` needs the queue names then (Chalice
+# builds the event source ARN from them). `chalice package --stage S` and `chalice local`
+# load the app with the stage's environment_variables from .chalice/config.json, which set
+# SATUPINTU_STAGE; on Lambda the same variable is in the function's environment. The
+# packaged template's Stage parameter is locked to the packaged stage (infra/package.py),
+# so the queues CloudFormation creates are the ones the event sources name; tests check
+# both against infra/.
+STAGE = stage_from_env()
+REPORT_SUBMITTED_QUEUE = resource_name(STAGE, "report-submitted")
+DISPATCH_QUEUE = resource_name(STAGE, "dispatch")
+ATTACHMENT_UPLOADS_QUEUE = resource_name(STAGE, "attachment-uploads")
+NOTIFICATIONS_QUEUE = resource_name(STAGE, "notifications")
 
 # What the platform can verify by magic bytes. ATTACHMENT_TYPES may narrow it, not widen it.
 SUPPORTED_ATTACHMENT_TYPES = ("image/jpeg", "image/png", "image/webp", "application/pdf")
@@ -41,7 +76,9 @@ class Settings:
     jwks_url: str | None
     token_secret: bytes | None
     log_level: str
-    attachments_table: str = "satupintu-attachments"
+    token_secret_arn: str | None = None  # Secrets Manager: read at runtime, cached
+    staff_mfa_claim_required: bool = False  # admins' tokens must carry amr with mfa
+    attachments_table: str = resource_name(STAGE, "attachments")
     attachments_bucket: str | None = None
     attachment_uploads_queue_url: str | None = None
     attachment_max_bytes: int = 10 * 1024 * 1024
@@ -52,7 +89,7 @@ class Settings:
     idempotency_ttl_seconds: int = 24 * 3600
     outbox_grace_seconds: int = 120
     category_cache_seconds: int = 300
-    audit_table: str = "satupintu-audit"
+    audit_table: str = resource_name(STAGE, "audit")
     notifications_queue_url: str | None = None
     mail_sender: str | None = None  # a verified SES identity
     portal_url: str = "http://127.0.0.1:8000"  # links in messages to reporters
@@ -61,8 +98,16 @@ class Settings:
     clock_file: str | None = None  # local stack only: a shifted clock (python -m devstack clock)
 
     def require_token_secret(self) -> bytes:
+        """The HMAC key of reporters' access tokens. Deployed functions get only the
+        secret's ARN (TOKEN_SECRET_ARN) and read the value from Secrets Manager at
+        runtime (cached); TOKEN_SECRET as a value is for tests and benchmarks, and dev
+        without either has a built-in key."""
+        if self.token_secret_arn:
+            from .adapters.secrets import secret_bytes
+
+            return secret_bytes(self.token_secret_arn)
         if not self.token_secret:
-            raise RuntimeError("TOKEN_SECRET is not configured (required outside dev)")
+            raise RuntimeError("TOKEN_SECRET_ARN is not configured (required outside dev)")
         return self.token_secret
 
 
@@ -97,17 +142,22 @@ def _attachment_types(raw: str | None) -> tuple[str, ...]:
 def settings() -> Settings:
     issuer = _env("JWT_ISSUER")
     secret = _env("TOKEN_SECRET")
-    stage = _env("SATUPINTU_STAGE", "dev")
-    if not secret and stage == "dev":
+    secret_arn = _env("TOKEN_SECRET_ARN")
+    stage = stage_from_env()
+    if not secret and not secret_arn and stage == "dev":
         secret = "dev-only-token-secret-do-not-use-in-production"
+
+    def _name(base: str) -> str:
+        return resource_name(stage, base)
+
     return Settings(
         stage=stage,
         region=_env("AWS_REGION", _env("AWS_DEFAULT_REGION", "ap-southeast-3")),
-        reports_table=_env("REPORTS_TABLE", "satupintu-reports"),
-        report_events_table=_env("REPORT_EVENTS_TABLE", "satupintu-report-events"),
-        directory_table=_env("DIRECTORY_TABLE", "satupintu-directory"),
-        idempotency_table=_env("IDEMPOTENCY_TABLE", "satupintu-idempotency"),
-        deliveries_table=_env("DELIVERIES_TABLE", "satupintu-deliveries"),
+        reports_table=_env("REPORTS_TABLE", _name("reports")),
+        report_events_table=_env("REPORT_EVENTS_TABLE", _name("report-events")),
+        directory_table=_env("DIRECTORY_TABLE", _name("directory")),
+        idempotency_table=_env("IDEMPOTENCY_TABLE", _name("idempotency")),
+        deliveries_table=_env("DELIVERIES_TABLE", _name("deliveries")),
         report_submitted_queue_url=_env("REPORT_SUBMITTED_QUEUE_URL"),
         dispatch_queue_url=_env("DISPATCH_QUEUE_URL"),
         alerts_topic_arn=_env("ALERTS_TOPIC_ARN"),
@@ -119,15 +169,17 @@ def settings() -> Settings:
         jwt_audience=_env("JWT_AUDIENCE"),
         jwks_url=_env("JWKS_URL", f"{issuer}/.well-known/jwks.json" if issuer else None),
         token_secret=secret.encode() if secret else None,
+        token_secret_arn=secret_arn,
+        staff_mfa_claim_required=_env("STAFF_MFA_CLAIM", "optional") == "required",
         log_level=_env("LOG_LEVEL", "INFO"),
-        attachments_table=_env("ATTACHMENTS_TABLE", "satupintu-attachments"),
+        attachments_table=_env("ATTACHMENTS_TABLE", _name("attachments")),
         attachments_bucket=_env("ATTACHMENTS_BUCKET"),
         attachment_uploads_queue_url=_env("ATTACHMENT_UPLOADS_QUEUE_URL"),
         attachment_max_bytes=_positive_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024),
         attachment_max_count=_positive_int("ATTACHMENT_MAX_COUNT", 5),
         attachment_types=_attachment_types(_env("ATTACHMENT_TYPES")),
         attachment_url_seconds=min(_positive_int("ATTACHMENT_URL_SECONDS", 300), 300),
-        audit_table=_env("AUDIT_TABLE", "satupintu-audit"),
+        audit_table=_env("AUDIT_TABLE", _name("audit")),
         notifications_queue_url=_env("NOTIFICATIONS_QUEUE_URL"),
         mail_sender=_env("MAIL_SENDER"),
         portal_url=_env("PORTAL_URL", "http://127.0.0.1:8000").rstrip("/"),

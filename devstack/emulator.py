@@ -79,13 +79,14 @@ def forget_cached_clients() -> None:
     from pynamodb.models import Model
 
     from chalicelib import bootstrap, config
-    from chalicelib.adapters import aws_clients, dynamodb_models, jwt_verifier, s3_store
+    from chalicelib.adapters import aws_clients, dynamodb_models, jwt_verifier, s3_store, secrets
 
     config.settings.cache_clear()
     aws_clients.client.cache_clear()
     aws_clients.boto3_session.cache_clear()
     aws_clients.botocore_session.cache_clear()  # its credentials and config
     s3_store._s3.cache_clear()
+    secrets.forget()
     jwt_verifier.default_verifier.cache_clear()
     dynamodb_models.shared_connection.cache_clear()
     bootstrap.reset()

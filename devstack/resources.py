@@ -1,12 +1,14 @@
 """Create the local resources from infra/resources.json — the template production uses.
 
 Tables, queues, buckets, topics and alarms go through the emulator's CloudFormation;
-Cognito (which moto's CloudFormation does not support) is created from the same resource
-properties through the Cognito API. moto's CloudFormation creates a bucket with its
-encryption only, so the bucket's other properties (versioning, public access block, CORS,
-lifecycle, S3 -> SQS notifications) are then applied from the template through the S3
-API; a property this module cannot translate stops the stack rather than drift silently.
-Queue policies are left out (moto neither creates nor enforces them). The app's
+Cognito and Secrets Manager secrets (which moto's CloudFormation does not support) are
+created from the same resource properties through their APIs. Alarms on what exists only
+in the packaged template (the functions, the API) and the monitoring-only resources (log
+groups, dashboard, e-mail subscription) are left out. moto's CloudFormation creates a
+bucket with its encryption only, so the bucket's other properties (versioning, public
+access block, CORS, lifecycle, S3 -> SQS notifications) are then applied from the template
+through the S3 API; a property this module cannot translate stops the stack rather than
+drift silently. Queue policies are left out (moto neither creates nor enforces them). The app's
 environment is then derived from the template's ``Globals`` by resolving
 Ref/GetAtt/Sub against what was created.
 """
@@ -15,6 +17,8 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
+import string
 from pathlib import Path
 
 import boto3
@@ -32,6 +36,7 @@ VIA_CLOUDFORMATION = {
     "AWS::SNS::Topic",
     "AWS::CloudWatch::Alarm",
 }
+VIA_SECRETS_API = {"AWS::SecretsManager::Secret"}
 VIA_COGNITO_API = {
     "AWS::Cognito::UserPool",
     "AWS::Cognito::UserPoolClient",
@@ -82,12 +87,37 @@ class Created:
         return value
 
 
+def _references(value) -> set[str]:
+    """Logical ids (and parameters) a template value refers to."""
+    if isinstance(value, list):
+        return set().union(*map(_references, value)) if value else set()
+    if not isinstance(value, dict):
+        return set()
+    if len(value) == 1:
+        ((fn, arg),) = value.items()
+        if fn == "Ref" and isinstance(arg, str):
+            return {arg}
+        if fn == "Fn::GetAtt":
+            return {arg[0] if isinstance(arg, list) else arg.split(".", 1)[0]}
+        if fn == "Fn::Sub" and isinstance(arg, str):
+            return {m.split(".", 1)[0] for m in re.findall(r"\$\{([^}!]+)\}", arg)}
+    return set().union(*map(_references, value.values())) if value else set()
+
+
 def _local_resources(template: dict) -> dict:
     """The resources the emulator's CloudFormation creates, without dependencies on the
-    ones it does not (queue policies)."""
+    ones it does not (queue policies), and without those that watch what exists only in
+    the packaged template (alarms on the functions)."""
+    candidates = {
+        name for name, res in template["Resources"].items() if res.get("Type") in VIA_CLOUDFORMATION
+    }
+    known = candidates | set(template.get("Parameters", {}))
     resources = {}
     for name, res in template["Resources"].items():
-        if res.get("Type") not in VIA_CLOUDFORMATION:
+        if name not in candidates:
+            continue
+        refs = {r for r in _references(res.get("Properties", {})) if not r.startswith("AWS::")}
+        if refs - known:
             continue
         res = dict(res)
         depends = res.get("DependsOn")
@@ -255,6 +285,10 @@ def _create_cognito(template: dict, endpoint: str, created: Created) -> None:
         if res.get("Type") in VIA_COGNITO_API:
             by_type[res["Type"]].append((name, res["Properties"]))
     for name, props in by_type["AWS::Cognito::UserPool"]:
+        # The pool's MfaConfiguration is left out: the demo accounts sign in with a
+        # password only (`python -m devstack token`); the API checks MFA evidence the same
+        # way on AWS and locally (chalicelib/api/auth.py).
+        props = created.resolve(props)
         schema = [{**a, "Mutable": a.get("Mutable", True)} for a in props.get("Schema", [])]
         pool = idp.create_user_pool(
             PoolName=props["UserPoolName"],
@@ -285,6 +319,30 @@ def _create_cognito(template: dict, endpoint: str, created: Created) -> None:
         created.refs[name] = props["GroupName"]
 
 
+def _create_secrets(template: dict, endpoint: str, created: Created) -> None:
+    """Secrets (moto's CloudFormation has none) through the Secrets Manager API, the value
+    generated as the template asks; the app reads them at runtime as on AWS."""
+    sm = _client("secretsmanager", endpoint)
+    for name, res in template["Resources"].items():
+        if res.get("Type") not in VIA_SECRETS_API:
+            continue
+        props = created.resolve(res["Properties"])
+        unknown = set(props) - {"Name", "Description", "GenerateSecretString"}
+        if unknown:
+            raise ValueError(f"{name}: secret properties not applied locally: {sorted(unknown)}")
+        generate = props["GenerateSecretString"]
+        if set(generate) - {"PasswordLength", "ExcludePunctuation"}:
+            raise ValueError(f"{name}: GenerateSecretString options not applied locally")
+        alphabet = string.ascii_letters + string.digits
+        if not generate.get("ExcludePunctuation"):
+            alphabet += string.punctuation
+        value = "".join(secrets.choice(alphabet) for _ in range(generate["PasswordLength"]))
+        arn = sm.create_secret(
+            Name=props["Name"], Description=props.get("Description", ""), SecretString=value
+        )["ARN"]
+        created.refs[name] = arn  # Ref of a secret is its ARN
+
+
 def app_environment(template: dict, created: Created, endpoint: str) -> dict[str, str]:
     """The Lambda environment the template gives every function, resolved locally."""
     env = {}
@@ -293,7 +351,7 @@ def app_environment(template: dict, created: Created, endpoint: str) -> dict[str
         try:
             env[key] = created.resolve(value)
         except KeyError:
-            continue  # e.g. a Secrets Manager reference: the dev stage has a default
+            continue  # a value the local stack does not have
     # Cognito's issuer is an AWS URL; locally the keys are served by the emulator.
     pool_id = env.get("JWT_ISSUER", "").rsplit("/", 1)[-1]
     if pool_id:
@@ -305,9 +363,19 @@ def app_environment(template: dict, created: Created, endpoint: str) -> dict[str
 LOCAL_MAIL_SENDER = "no-reply@satupintu.test"
 
 
+LOCAL_STAGE = "dev"
+LOCAL_ALERT_EMAIL = "oncall@satupintu.test"  # the subscription is not created locally
+
+
 def local_parameters(api_url: str) -> dict[str, str]:
     """Local values of the template's Parameters for a stack serving the API at api_url."""
-    return {"WebOrigin": api_url, "MailSender": LOCAL_MAIL_SENDER, "PortalUrl": api_url}
+    return {
+        "Stage": LOCAL_STAGE,
+        "WebOrigin": api_url,
+        "MailSender": LOCAL_MAIL_SENDER,
+        "PortalUrl": api_url,
+        "AlertEmail": LOCAL_ALERT_EMAIL,
+    }
 
 
 def _verify_mail_sender(env: dict[str, str], endpoint: str) -> None:
@@ -326,6 +394,7 @@ def create_all(
     created = Created()
     _create_stack(template, endpoint, created, parameters or {})
     _configure_buckets(template, endpoint, created)
+    _create_secrets(template, endpoint, created)
     _create_cognito(template, endpoint, created)
     env = app_environment(template, created, endpoint)
     _verify_mail_sender(env, endpoint)

@@ -124,6 +124,20 @@ def compile_bytecode(zip_path: Path, python: str = sys.executable) -> int:
     return len(compiled)
 
 
+def lock_stage(template: Path, stage: str) -> None:
+    """Pin the packaged template's Stage parameter to the stage it was packaged for.
+
+    `chalice package --stage S` loads the app with S's environment (SATUPINTU_STAGE), so the
+    SQS event sources name S's queues (``satupintu-S-dispatch``...). A template deployed
+    with another Stage would create other queues and subscribe to missing ones: only S is
+    allowed, and it is the default."""
+    data = json.loads(template.read_text())
+    parameter = data["Parameters"]["Stage"]
+    parameter["Default"] = stage
+    parameter["AllowedValues"] = [stage]
+    template.write_text(json.dumps(data, indent=2) + "\n")
+
+
 def package(out: Path, stage: str = "prod") -> None:
     env = {
         **os.environ,
@@ -147,6 +161,7 @@ def package(out: Path, stage: str = "prod") -> None:
         env=env,
         check=True,
     )
+    lock_stage(out / "sam.json", stage)
     before, after = slim(out / "deployment.zip")
     runtime = runtime_of(out / "sam.json")
     compiled = compile_bytecode(out / "deployment.zip", interpreter_for(runtime))

@@ -12,11 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-QUEUES = {
-    "dispatch": "satupintu-dispatch",
-    "report-submitted": "satupintu-report-submitted",
-    "notifications": "satupintu-notifications",
-}
+QUEUES = ("dispatch", "report-submitted", "notifications", "attachment-uploads")
 
 
 def _use_local_stack() -> None:
@@ -25,6 +21,7 @@ def _use_local_stack() -> None:
 
     state = read_state()
     os.environ.update(aws_env(state["endpoint"]))
+    os.environ.setdefault("SATUPINTU_STAGE", state["app_env"]["SATUPINTU_STAGE"])
 
 
 def _import(args) -> int:
@@ -54,10 +51,12 @@ def _import(args) -> int:
 def _redrive(args) -> int:
     import boto3
 
+    from chalicelib.config import resource_name, stage_from_env
+
     from .redrive import redrive
 
     sqs = boto3.client("sqs")
-    name = QUEUES.get(args.queue, args.queue)
+    name = resource_name(stage_from_env(), args.queue) if args.queue in QUEUES else args.queue
     source = sqs.get_queue_url(QueueName=name)["QueueUrl"]
     dlq = sqs.get_queue_url(QueueName=f"{name}-dlq")["QueueUrl"]
     moved = redrive(sqs, source, dlq, args.max)
@@ -68,6 +67,10 @@ def _redrive(args) -> int:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ops")
     parser.add_argument("--local", action="store_true", help="use the running local stack")
+    parser.add_argument(
+        "--stage",
+        help="the stage whose resources to use (dev, prod); default $SATUPINTU_STAGE",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     imp = sub.add_parser("import-agencies", help="import/update agencies from CSV")
     imp.add_argument("file", type=Path)
@@ -76,6 +79,8 @@ def main(argv=None) -> int:
     red.add_argument("queue", help=f"{' | '.join(QUEUES)} or a queue name")
     red.add_argument("--max", type=int, default=None)
     args = parser.parse_args(argv)
+    if args.stage:
+        os.environ["SATUPINTU_STAGE"] = args.stage
     if args.local:
         _use_local_stack()
     return {"import-agencies": _import, "redrive": _redrive}[args.command](args)

@@ -471,6 +471,26 @@ class FakeDeliveryLog:
     def attempts(self, tracking_id):
         return [r for r in self.records if r.tracking_id == tracking_id]
 
+    def failures(self, agency_id, outcome, limit, cursor):
+        from chalicelib.services.ports import InvalidCursor, Page
+
+        found = [
+            r
+            for r in self.records
+            if r.agency_id == agency_id
+            and r.outcome != "delivered"
+            and (outcome is None or r.outcome == outcome)
+        ]
+        found.sort(key=lambda r: (r.outcome, r.at, r.delivery_id, r.attempt), reverse=True)
+        start = 0
+        if cursor:
+            if not cursor.isdigit():
+                raise InvalidCursor(cursor)
+            start = int(cursor)
+        page = found[start : start + limit]
+        more = start + limit < len(found)
+        return Page(page, str(start + limit) if more else None)
+
 
 class FakeWebhookSender:
     """Answers with the queued statuses (then 200); keeps what it was sent."""

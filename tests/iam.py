@@ -23,6 +23,7 @@ ACCOUNT_ID = "123456789012"  # the emulator's
 STACK_NAME = "satupintu"
 # Local values of the template's parameters (devstack.resources.local_parameters)
 PARAMETERS = {
+    "Stage": "dev",
     "MailSender": "no-reply@satupintu.test",
     "WebOrigin": "http://127.0.0.1:8000",
     "PortalUrl": "http://127.0.0.1:8000",
@@ -66,6 +67,9 @@ class Resolver:
             return self.name(name, "BucketName")
         if kind == "AWS::SNS::Topic":
             return f"arn:aws:sns:{REGION}:{ACCOUNT_ID}:{self.name(name, 'TopicName')}"
+        if kind == "AWS::SecretsManager::Secret":
+            # the ARN without the random suffix AWS appends, as the call recorder builds it
+            return f"arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:{self.name(name, 'Name')}"
         raise KeyError(f"Ref {name} ({kind}) is not resolved locally")
 
     def name(self, resource: str, prop: str) -> str:

@@ -6,13 +6,21 @@ from datetime import timedelta
 
 from pynamodb.exceptions import DoesNotExist
 
-from ..services.ports import DeliveryAttempt
+from ..services.ports import DeliveryAttempt, InvalidCursor, Page
+from .directory import decode_key, encode_cursor
 from .dynamodb_models import DeliveryItem
 
 RETENTION = timedelta(days=90)
+FAILED_OUTCOMES = ("retry", "gave_up", "disabled", "skipped")  # anything but "delivered"
+
+
+def _failed_sk(a: DeliveryAttempt) -> str:
+    return f"{a.outcome}#{a.at.isoformat()}#{a.delivery_id}#{a.attempt}"
 
 
 def _item(a: DeliveryAttempt, sk: str) -> DeliveryItem:
+    # Only attempt rows of failures enter the per-agency index (not the delivered marker).
+    failed = sk.startswith("attempt#") and a.outcome != "delivered"
     return DeliveryItem(
         a.tracking_id,
         sk,
@@ -28,7 +36,29 @@ def _item(a: DeliveryAttempt, sk: str) -> DeliveryItem:
         error=a.error,
         at=a.at,
         expires_at=a.at + RETENTION,
+        failed_agency=a.agency_id if failed else None,
+        failed_sk=_failed_sk(a) if failed else None,
     )
+
+
+def _attempt(i: DeliveryItem) -> DeliveryAttempt:
+    return DeliveryAttempt(
+        i.delivery_id,
+        i.tracking_id,
+        i.event_type,
+        i.agency_id,
+        i.target_type,
+        i.target_id,
+        int(i.attempt),
+        i.outcome,
+        i.at,
+        int(i.http_status) if i.http_status is not None else None,
+        float(i.latency_ms) if i.latency_ms is not None else None,
+        i.error,
+    )
+
+
+_CURSOR_KEYS = {"failed_agency", "failed_sk", "tracking_id", "sk"}
 
 
 class DynamoDeliveryLog:
@@ -50,22 +80,26 @@ class DynamoDeliveryLog:
 
     def attempts(self, tracking_id: str) -> list[DeliveryAttempt]:
         return [
-            DeliveryAttempt(
-                i.delivery_id,
-                i.tracking_id,
-                i.event_type,
-                i.agency_id,
-                i.target_type,
-                i.target_id,
-                int(i.attempt),
-                i.outcome,
-                i.at,
-                int(i.http_status) if i.http_status is not None else None,
-                float(i.latency_ms) if i.latency_ms is not None else None,
-                i.error,
-            )
+            _attempt(i)
             for i in DeliveryItem.query(tracking_id, DeliveryItem.sk.startswith("attempt#"))
         ]
+
+    def failures(self, agency_id: str, outcome: str | None, limit: int, cursor: str | None) -> Page:
+        """Attempts to an agency that did not deliver (one outcome, or all), newest first
+        within an outcome: one query of the sparse ``agency-failures`` index."""
+        start = decode_key(cursor, _CURSOR_KEYS)
+        if start is not None and start["failed_agency"]["S"] != agency_id:
+            raise InvalidCursor(cursor)
+        condition = DeliveryItem.failed_sk.startswith(f"{outcome}#") if outcome else None
+        result = DeliveryItem.agency_failures.query(
+            agency_id,
+            condition,
+            scan_index_forward=False,
+            limit=limit,
+            last_evaluated_key=start,
+        )
+        items = [_attempt(i) for i in result]
+        return Page(items, encode_cursor(result.last_evaluated_key))
 
 
 def delivery_lookup(job) -> tuple[bool, object, object]:

@@ -5,11 +5,17 @@ from __future__ import annotations
 import base64
 import json
 import time
+import uuid
 
 from pynamodb.exceptions import DoesNotExist
 
 from ..services.ports import Agency, Category, InvalidCursor, Page
-from .dynamodb_models import AgencyItem, CategoryItem
+from .dynamodb_models import AgencyItem, CategoryItem, DirectoryVersionItem
+
+# How stale another container's copy of the agencies may be: every container compares its
+# copy with the directory's version token at most this often (one strongly consistent
+# GetItem), and reloads the agencies only when the token changed.
+AGENCY_CHECK_SECONDS = 10.0
 
 
 def _category(item: CategoryItem) -> Category:
@@ -61,6 +67,23 @@ def _string_value(value) -> str | None:
     return None
 
 
+def decode_key(cursor: str | None, keys: set[str]) -> dict | None:
+    """A cursor of another query: a key with exactly these string attributes."""
+    if not cursor:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except ValueError:
+        raise InvalidCursor(cursor) from None
+    if (
+        not isinstance(key, dict)
+        or set(key) != keys
+        or any(_string_value(v) is None for v in key.values())
+    ):
+        raise InvalidCursor(cursor)
+    return key
+
+
 def decode_cursor(cursor: str | None, kind: str | None = None) -> dict | None:
     if not cursor:
         return None
@@ -82,15 +105,26 @@ def decode_cursor(cursor: str | None, kind: str | None = None) -> dict | None:
 
 
 class DynamoDirectory:
-    """Categories are read on every submission, so they are cached per warm container."""
+    """Categories are read on every submission, so they are cached per warm container
+    (``cache_seconds``; they change only with a release of the taxonomy). The agencies
+    are cached too, but a change made anywhere reaches every container within
+    ``agency_check_seconds`` (and the container that made it at once): each change
+    replaces the directory's version token, which containers compare cheaply."""
 
-    def __init__(self, cache_seconds: float = 300, clock=time.monotonic):
+    def __init__(
+        self,
+        cache_seconds: float = 300,
+        clock=time.monotonic,
+        agency_check_seconds: float = AGENCY_CHECK_SECONDS,
+    ):
         self._cache_seconds = cache_seconds
         self._clock = clock
         self._categories: dict[str, Category] | None = None
         self._loaded_at = 0.0
         self._agencies: list[Agency] | None = None
-        self._agencies_loaded_at = 0.0
+        self._agency_check_seconds = agency_check_seconds
+        self._agencies_checked_at = 0.0
+        self._agencies_token: str | None = None
         self._one: dict[str, tuple[Category | None, float]] = {}  # code -> (found, at)
 
     def _category_map(self) -> dict[str, Category]:
@@ -135,10 +169,27 @@ class DynamoDirectory:
             return None
 
     def all_agencies(self) -> list[Agency]:
-        if self._agencies is None or self._clock() - self._agencies_loaded_at > self._cache_seconds:
+        now = self._clock()
+        if (
+            self._agencies is not None
+            and now - self._agencies_checked_at < self._agency_check_seconds
+        ):
+            return self._agencies
+        token = self._version_token()
+        if self._agencies is None or token != self._agencies_token:
+            # The token is read first: a change racing with this load bumps it again,
+            # so the next check reloads.
             self._agencies = [_agency(item) for item in AgencyItem.query("agency")]
-            self._agencies_loaded_at = self._clock()
+            self._agencies_token = token
+        self._agencies_checked_at = now
         return self._agencies
+
+    @staticmethod
+    def _version_token() -> str | None:
+        try:
+            return DirectoryVersionItem.get("meta", "agencies", consistent_read=True).token
+        except DoesNotExist:
+            return None
 
     def save_agency(self, agency: Agency) -> None:
         AgencyItem(
@@ -156,4 +207,7 @@ class DynamoDirectory:
             sqs_queue_url=agency.sqs_queue_url,
             service_levels=dict(agency.service_levels) if agency.service_levels else None,
         ).save()
+        # After the agency: a container that sees the new token finds the new agency.
+        # A put of a fresh token (not an increment): the same PutItem permission.
+        DirectoryVersionItem("meta", "agencies", token=uuid.uuid4().hex).save()
         self._agencies = None  # this container sees its own change at once

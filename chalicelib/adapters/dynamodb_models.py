@@ -263,6 +263,18 @@ class AgencyItem(Model):
     service_levels = MapAttribute(null=True)
 
 
+class DirectoryVersionItem(Model):
+    """``meta``/``agencies``: a token replaced at every change to an agency, so every warm
+    container can tell with one small read whether its copy of the directory is stale."""
+
+    class Meta(_Meta):
+        table_name = _cfg.directory_table
+
+    kind = UnicodeAttribute(hash_key=True, default="meta")
+    id = UnicodeAttribute(range_key=True)
+    token = UnicodeAttribute()
+
+
 class WebhookTargetItem(Model):
     """An agency's webhook endpoint; partition ``webhook#<agency_id>`` of the directory."""
 
@@ -281,6 +293,17 @@ class WebhookTargetItem(Model):
     disabled_reason = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
+
+
+class AgencyFailuresIndex(GlobalSecondaryIndex):
+    """Sparse: only attempts that did not deliver, per agency, by outcome then time."""
+
+    class Meta:
+        index_name = "agency-failures"
+        projection = AllProjection()
+
+    failed_agency = UnicodeAttribute(hash_key=True)
+    failed_sk = UnicodeAttribute(range_key=True)  # <outcome>#<at>#<delivery id>#<attempt>
 
 
 class DeliveryItem(Model):
@@ -303,6 +326,9 @@ class DeliveryItem(Model):
     error = UnicodeAttribute(null=True)
     at = UTCDateTimeAttribute()
     expires_at = TTLAttribute(null=True)
+    failed_agency = UnicodeAttribute(null=True)  # set on attempts that did not deliver
+    failed_sk = UnicodeAttribute(null=True)
+    agency_failures = AgencyFailuresIndex()
 
 
 SLOTS_COUNTER = "#slots"  # the per-report counter row in the attachments table

@@ -8,13 +8,27 @@ everywhere — unlike Chalice's local authorizer, which decodes without verifyin
 from __future__ import annotations
 
 import functools
+import logging
 
 from ..config import settings
 from ..domain.identity import Principal, Role
 
+log = logging.getLogger(__name__)
+
 
 class InvalidToken(Exception):
-    pass
+    """A token we refuse. ``str(e)`` is one of a few fixed public reasons; what the
+    decoder said is logged, never sent (it described the decoder, the key lookup and the
+    expected issuer and audience to whoever sent the token)."""
+
+    def __init__(self, public: str, detail: str | None = None):
+        super().__init__(public)
+        self.detail = detail or public
+
+
+_INVALID = "The bearer token is not valid."
+_EXPIRED = "The bearer token has expired; sign in again."
+_NOT_ID = "Send the ID token of your sign-in."
 
 
 class KeysUnavailable(Exception):
@@ -42,7 +56,9 @@ class JwtVerifier:
         except jwt.PyJWKClientConnectionError as e:
             raise KeysUnavailable(str(e)) from e
         except (jwt.PyJWKClientError, jwt.InvalidTokenError) as e:
-            raise InvalidToken(f"unknown signing key: {e}") from e
+            raise self._refused(_INVALID, f"signing key: {e}") from None
+        except Exception as e:  # a malformed header can surface as anything
+            raise self._refused(_INVALID, f"signing key: {type(e).__name__}") from None
         try:
             claims = jwt.decode(
                 token,
@@ -53,13 +69,32 @@ class JwtVerifier:
                 leeway=self.leeway,
                 options={"require": ["exp", "iat", "iss", "sub", "aud"]},
             )
-        except jwt.ExpiredSignatureError as e:
-            raise InvalidToken("token expired") from e
+        except jwt.ExpiredSignatureError:
+            raise self._refused(_EXPIRED, "expired") from None
         except jwt.InvalidTokenError as e:
-            raise InvalidToken(str(e)) from e
-        if claims.get("token_use", "id") != "id":
-            raise InvalidToken("an ID token is required")
+            raise self._refused(_INVALID, str(e)) from None
+        # Cognito marks every token it issues: an access token (or a token from another
+        # issuer that lacks the claim) is not an ID token, whatever else it says.
+        if claims.get("token_use") != "id":
+            raise self._refused(_NOT_ID, f"token_use={claims.get('token_use')!r}")
         return claims
+
+    @staticmethod
+    def _refused(public: str, detail: str) -> InvalidToken:
+        log.info("bearer token refused", extra={"reason": detail[:200]})
+        return InvalidToken(public, detail)
+
+
+def mfa_evidenced(claims: dict) -> bool | None:
+    """True/False when the token says how the user signed in (Cognito's `amr` claim, e.g.
+    ``["pwd", "otp", "mfa"]``), None when it does not say. Only ``mfa`` (RFC 8176:
+    multiple factors) counts: ``otp`` alone can be a passwordless one-factor sign-in."""
+    amr = claims.get("amr")
+    if amr is None:
+        return None
+    if isinstance(amr, str):
+        amr = [amr]
+    return isinstance(amr, list) and "mfa" in amr
 
 
 def principal_from_claims(claims: dict) -> Principal:

@@ -14,6 +14,7 @@ from ..domain.identity import Role
 from ..domain.report import ArchiveReason
 from ..services import identity, webhooks
 from ..services.access import Caller
+from ..services.ports import InvalidCursor
 from . import report_out
 from .directory import agency_out
 from .endpoint import endpoint, json_response
@@ -243,24 +244,47 @@ def rotate_webhook_secret(call):
     bp,
     "/v1/admin/deliveries",
     "GET",
-    summary="Delivery attempts for a report",
-    description="Platform admins see every attempt; an agency admin sees the attempts to "
-    "their own agency's targets (to debug their receiver).",
+    summary="Delivery attempts for a report, or an agency's failed deliveries",
+    description="With `tracking_id`: every attempt for the report, oldest first; platform "
+    "admins see all, an agency admin those to their own agency's targets. With "
+    "`agency_id`: the agency's attempts that did not deliver (`outcome=gave_up`: "
+    "dead-lettered, `retry`: failed and retried, `disabled`, `skipped`), newest first "
+    "within an outcome, a page at a time; an agency admin may ask for their own agency only.",
     tags=("admin",),
     roles=AGENCY_ADMINS,
     query="DeliveriesQuery",
-    responses={200: ("DeliveryList", "Every attempt, oldest first."), **_ERRORS},
+    responses={200: ("DeliveryList", "The attempts."), **_ERRORS},
 )
 def list_deliveries(call):
-    tracking_id = tracking_ids.normalise(call.query.tracking_id)
-    attempts = bootstrap.deliveries().attempts(tracking_id)
-    p = call.principal
-    if not p.has_any(Role.PLATFORM_ADMIN):
-        attempts = [a for a in attempts if p.agency_id and a.agency_id == p.agency_id]
+    q, p = call.query, call.principal
+    if (q.tracking_id is None) == (q.agency_id is None):
+        raise invalid_field(
+            "tracking_id",
+            "give tracking_id or agency_id (one of them)",
+            "missing",
+            where="query string",
+        )
+    next_cursor = None
+    if q.agency_id is not None:
+        if not p.has_any(Role.PLATFORM_ADMIN) and q.agency_id != p.agency_id:
+            raise Problem(403, "forbidden", "Agency admins see their own agency's deliveries.")
+        try:
+            page = bootstrap.deliveries().failures(q.agency_id, q.outcome, q.limit, q.cursor)
+        except InvalidCursor:
+            raise invalid_field(
+                "cursor", "not a cursor from this API", "invalid_cursor", where="query string"
+            ) from None
+        attempts, next_cursor = page.items, page.next_cursor
+    else:
+        attempts = bootstrap.deliveries().attempts(tracking_ids.normalise(q.tracking_id))
+        if not p.has_any(Role.PLATFORM_ADMIN):
+            attempts = [a for a in attempts if p.agency_id and a.agency_id == p.agency_id]
     items = [
         s.DeliveryOut(**{k: getattr(a, k) for k in s.DeliveryOut.model_fields}) for a in attempts
     ]
-    return json_response(s.DeliveryList(items=items), headers={"Cache-Control": "no-store"})
+    return json_response(
+        s.DeliveryList(items=items, next_cursor=next_cursor), headers={"Cache-Control": "no-store"}
+    )
 
 
 @endpoint(

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from ..adapters import jwt_verifier
-from ..domain.identity import Principal
+from ..config import settings
+from ..domain.identity import Principal, Role
 from .problems import Problem
 
 _CHALLENGE = 'Bearer realm="satupintu"'
+# Roles that change the platform's configuration or see across agencies: a stolen
+# password alone must not be enough.
+MFA_ROLES = (Role.PLATFORM_ADMIN, Role.AGENCY_ADMIN)
 
 
 def authenticate(request, roles: tuple[str, ...], verifier=None) -> Principal:
@@ -36,6 +40,24 @@ def authenticate(request, roles: tuple[str, ...], verifier=None) -> Principal:
             headers={"Retry-After": "5"},
         ) from None
     principal = jwt_verifier.principal_from_claims(claims)
+    _require_mfa_for_admins(principal, claims)
     if roles and not principal.has_any(*roles):
         raise Problem(403, "forbidden", "Your role does not allow this.")
     return principal
+
+
+def _require_mfa_for_admins(principal: Principal, claims: dict) -> None:
+    """The staff user pool requires TOTP at every sign-in (MfaConfiguration ON); this
+    refuses an admin's token that shows a sign-in without a second factor: `amr` without
+    mfa/otp, or no `amr` at all once STAFF_MFA_CLAIM=required (set it when the pool
+    issues ACR/AMR claims)."""
+    if not principal.has_any(*MFA_ROLES):
+        return
+    evidenced = jwt_verifier.mfa_evidenced(claims)
+    if evidenced is False or (evidenced is None and settings().staff_mfa_claim_required):
+        raise Problem(
+            403,
+            "mfa-required",
+            "Administrators must sign in with a second factor (authenticator app).",
+            headers={"WWW-Authenticate": _CHALLENGE + ', error="insufficient_user_authentication"'},
+        )

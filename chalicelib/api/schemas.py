@@ -553,12 +553,20 @@ class WebhookList(_Out):
 
 
 class DeliveriesQuery(_In):
+    """Either one report's attempts (``tracking_id``) or an agency's failed ones
+    (``agency_id``, optionally one ``outcome``: ``gave_up`` = dead-lettered)."""
+
     model_config = ConfigDict(extra="forbid", strict=False)
-    tracking_id: Annotated[str, Field(pattern=TRACKING_ID)]
+    tracking_id: Annotated[str, Field(pattern=TRACKING_ID)] | None = None
+    agency_id: Annotated[str, Field(pattern=AGENCY_ID)] | None = None
+    outcome: Literal["retry", "gave_up", "disabled", "skipped"] | None = None
+    limit: Annotated[int, Field(ge=1, le=100)] = 50
+    cursor: Annotated[str, Field(max_length=1024)] | None = None
 
 
 class DeliveryOut(_Out):
     delivery_id: str
+    tracking_id: str
     event_type: str
     agency_id: str
     target_type: str
@@ -573,6 +581,9 @@ class DeliveryOut(_Out):
 
 class DeliveryList(_Out):
     items: list[DeliveryOut]
+    next_cursor: str | None = Field(
+        None, description="With agency_id: pass as ?cursor= for the next page."
+    )
 
 
 class RoutingOut(_Out):

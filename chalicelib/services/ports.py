@@ -297,6 +297,10 @@ class DeliveryLog(Protocol):
 
     def attempts(self, tracking_id: str) -> list[DeliveryAttempt]: ...
 
+    def failures(self, agency_id: str, outcome: str | None, limit: int, cursor: str | None) -> Page:
+        """Attempts to the agency that did not deliver, newest first per outcome."""
+        ...
+
 
 class WebhookSender(Protocol):
     def send(self, url: str, body: bytes, headers: dict[str, str]) -> HttpResult: ...

@@ -49,7 +49,7 @@ def wait_for(stack, http, tid, headers, aid, timeout=30):
 def assign(stack, tid, agency):
     """Routing is another issue: dispose the report to an agency directly in the table."""
     stack.dynamodb().update_item(
-        TableName="satupintu-reports",
+        TableName="satupintu-dev-reports",
         Key={"tracking_id": {"S": tid}},
         UpdateExpression="SET agency_id = :a, agency_name = :a, #s = :s ADD version :one",
         ExpressionAttributeNames={"#s": "status"},

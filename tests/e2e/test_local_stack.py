@@ -58,7 +58,9 @@ def test_submit_track_and_the_router_receives_it(stack, http):
     ddb = stack.dynamodb()
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
-        item = ddb.get_item(TableName="satupintu-reports", Key={"tracking_id": {"S": tid}})["Item"]
+        item = ddb.get_item(TableName="satupintu-dev-reports", Key={"tracking_id": {"S": tid}})[
+            "Item"
+        ]
         if "outbox" not in item:
             break
         time.sleep(0.2)

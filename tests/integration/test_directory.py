@@ -180,3 +180,73 @@ def test_a_cold_lookup_of_one_category_reads_one_item(seeded, query_calls):
     directory.categories()  # once the taxonomy is loaded, it answers
     assert directory.category(known).code == known
     assert len(query_calls) == 1
+
+
+# -- agencies: a change reaches every warm container within AGENCY_CHECK_SECONDS ----------
+
+
+def _agency(agency_id: str):
+    from chalicelib.services.ports import Agency
+
+    return Agency(
+        id=agency_id,
+        name="Pemerintah Kota Uji",
+        type="local_government",
+        region_code="32.77",
+        categories=("infrastruktur",),
+    )
+
+
+@pytest.fixture
+def agency_reads(monkeypatch):
+    """Counts full reads of the agencies (queries) and version checks (GetItem)."""
+    from chalicelib.adapters.dynamodb_models import AgencyItem, DirectoryVersionItem
+
+    calls = {"query": 0, "version": 0}
+    query, get = AgencyItem.query, DirectoryVersionItem.get
+
+    def counting_query(*args, **kwargs):
+        calls["query"] += 1
+        return query(*args, **kwargs)
+
+    def counting_get(*args, **kwargs):
+        calls["version"] += 1
+        return get(*args, **kwargs)
+
+    monkeypatch.setattr(directory_module.AgencyItem, "query", counting_query)
+    monkeypatch.setattr(directory_module.DirectoryVersionItem, "get", counting_get)
+    return calls
+
+
+def test_a_new_agency_reaches_another_containers_router_within_the_check_interval(
+    seeded, agency_reads
+):
+    """Before: a new agency was ignored by every other container for 5 minutes."""
+    from chalicelib.adapters.dynamodb_models import AgencyItem
+
+    router_clock = FakeMonotonic()
+    router = DynamoDirectory(clock=router_clock)  # a warm router container
+    admin_api = DynamoDirectory()  # the container serving PUT /v1/admin/agencies/{id}
+    before = {a.id for a in router.all_agencies()}
+    assert agency_reads == {"query": 1, "version": 1}
+
+    admin_api.save_agency(_agency("pemkot-uji-cache"))
+    try:
+        assert "pemkot-uji-cache" in {a.id for a in admin_api.all_agencies()}  # at once
+        router_clock.now += directory_module.AGENCY_CHECK_SECONDS - 1
+        assert {a.id for a in router.all_agencies()} == before  # cached: no read at all
+        router_clock.now += 1
+        assert "pemkot-uji-cache" in {a.id for a in router.all_agencies()}
+    finally:
+        AgencyItem("agency", "pemkot-uji-cache").delete()
+    assert directory_module.AGENCY_CHECK_SECONDS <= 10  # the documented bound
+
+
+def test_an_unchanged_directory_costs_one_small_read_per_check(seeded, agency_reads):
+    clock = FakeMonotonic()
+    router = DynamoDirectory(clock=clock)
+    router.all_agencies()
+    for _ in range(5):
+        clock.now += directory_module.AGENCY_CHECK_SECONDS
+        router.all_agencies()
+    assert agency_reads == {"query": 1, "version": 6}

@@ -194,8 +194,8 @@ def test_poison_lands_in_the_dlq_and_redrive_delivers_it(client, pump, webhook, 
     from ops.redrive import redrive
 
     sqs = stack.client("sqs")
-    dlq = sqs.get_queue_url(QueueName="satupintu-dispatch-dlq")["QueueUrl"]
-    source = sqs.get_queue_url(QueueName="satupintu-dispatch")["QueueUrl"]
+    dlq = sqs.get_queue_url(QueueName="satupintu-dev-dispatch-dlq")["QueueUrl"]
+    source = sqs.get_queue_url(QueueName="satupintu-dev-dispatch")["QueueUrl"]
     drain(sqs, dlq)
     webhook.default_status = 500
     tid = submit(client)

@@ -22,16 +22,6 @@ ROOT = Path(__file__).resolve().parents[2]
 CONFIG_SOURCE = ROOT / "chalicelib" / "config.py"
 
 
-def _cfn_lint() -> list[str]:
-    sibling = Path(sys.executable).with_name("cfn-lint")
-    if sibling.exists():
-        return [str(sibling)]
-    found = shutil.which("cfn-lint")
-    if not found:
-        pytest.fail("cfn-lint is not installed (requirements-dev.txt)")
-    return [found]
-
-
 @pytest.fixture(scope="module")
 def packaged(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("package") / "out"
@@ -58,6 +48,9 @@ def packaged(tmp_path_factory) -> Path:
     )
     assert result.returncode == 0, f"chalice package failed:\n{result.stdout}\n{result.stderr}"
     assert (out / "sam.json").exists() and (out / "deployment.zip").exists()
+    from infra.package import lock_stage
+
+    lock_stage(out / "sam.json", "prod")  # as `make package` does
     return out / "sam.json"
 
 
@@ -70,29 +63,25 @@ def resources_of(template: dict, kind: str) -> dict[str, dict]:
     return {k: v for k, v in template["Resources"].items() if v.get("Type") == kind}
 
 
+def physical(value, template: dict) -> str:
+    """A name as CloudFormation resolves it with the template's (pinned) Stage."""
+    if isinstance(value, str):
+        return value
+    (text,) = value.values()
+    assert set(value) == {"Fn::Sub"}, value
+    return text.replace("${Stage}", template["Parameters"]["Stage"]["Default"])
+
+
 @pytest.fixture(scope="module")
-def subscribed_queues() -> set[str]:
-    import app
-
-    return {
-        s.queue or s.queue_arn.rsplit(":", 1)[-1]
-        for s in app.app.event_sources
-        if type(s).__name__ == "SQSEventConfig"
-    }
-
-
-def test_cfn_lint_finds_no_errors(packaged):
-    result = subprocess.run(
-        [*_cfn_lint(), "--format", "json", str(packaged)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    findings = json.loads(result.stdout or "[]")
-    errors = [f for f in findings if f["Rule"]["Id"].startswith("E")]
-    assert not errors, json.dumps(errors, indent=1)
-    assert not result.returncode & 2, result.stdout + result.stderr
-    assert result.returncode & 1 == 0, result.stderr  # 1: cfn-lint itself failed
+def subscribed_queues(template) -> set[str]:
+    """The queues the packaged event sources subscribe to (the prod stage's)."""
+    names = set()
+    for fn in resources_of(template, "AWS::Serverless::Function").values():
+        for event in fn["Properties"].get("Events", {}).values():
+            if event.get("Type") == "SQS":
+                arn = event["Properties"]["Queue"]
+                names.add((arn["Fn::Sub"] if isinstance(arn, dict) else arn).rsplit(":", 1)[-1])
+    return names
 
 
 def test_every_sqs_event_source_reports_batch_item_failures(template, subscribed_queues):
@@ -112,7 +101,9 @@ def test_every_sqs_event_source_reports_batch_item_failures(template, subscribed
 
 def test_every_subscribed_queue_is_defined_with_a_dead_letter_queue(template, subscribed_queues):
     queues = resources_of(template, "AWS::SQS::Queue")
-    by_name = {q["Properties"].get("QueueName"): logical for logical, q in queues.items()}
+    by_name = {
+        physical(q["Properties"]["QueueName"], template): logical for logical, q in queues.items()
+    }
 
     for queue_name in subscribed_queues:
         assert queue_name in by_name, f"the app subscribes to {queue_name}, infra/ lacks it"
@@ -127,18 +118,29 @@ def test_every_subscribed_queue_is_defined_with_a_dead_letter_queue(template, su
         assert int(redrive["maxReceiveCount"]) >= 1
 
 
-def test_the_queue_name_constants_match_infra(template):
-    from chalicelib import config
+def test_the_packaged_stage_is_pinned_and_its_event_sources_name_its_queues(
+    template, subscribed_queues
+):
+    """`chalice package --stage prod` loads the app with SATUPINTU_STAGE=prod, so the event
+    sources name satupintu-prod-* queues; the template can be deployed as prod only, so
+    CloudFormation creates exactly those queues."""
+    from chalicelib.config import resource_name
 
-    queues = resources_of(template, "AWS::SQS::Queue").values()
-    names = {q["Properties"].get("QueueName") for q in queues}
-    for constant in (
-        config.REPORT_SUBMITTED_QUEUE,
-        config.DISPATCH_QUEUE,
-        config.ATTACHMENT_UPLOADS_QUEUE,
-        config.NOTIFICATIONS_QUEUE,
-    ):
-        assert constant in names
+    stage = template["Parameters"]["Stage"]
+    assert stage["Default"] == "prod" and stage["AllowedValues"] == ["prod"]
+    assert subscribed_queues == {
+        resource_name("prod", base)
+        for base in ("report-submitted", "dispatch", "attachment-uploads", "notifications")
+    }
+    names = {
+        physical(q["Properties"]["QueueName"], template)
+        for q in resources_of(template, "AWS::SQS::Queue").values()
+    }
+    assert subscribed_queues <= names
+    env = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert env["SATUPINTU_STAGE"] == {"Ref": "Stage"}
+    for fn in resources_of(template, "AWS::Serverless::Function").values():
+        assert fn["Properties"]["Environment"]["Variables"]["SATUPINTU_STAGE"] == "prod"
 
 
 def test_the_notifications_queue_has_a_dead_letter_queue_an_alarm_and_its_settings(template):
@@ -163,8 +165,10 @@ def test_the_notifications_queue_has_a_dead_letter_queue_an_alarm_and_its_settin
 def default_table_names(monkeypatch) -> set[str]:
     from chalicelib import config
 
-    for name in ("REPORTS_TABLE", "REPORT_EVENTS_TABLE", "DIRECTORY_TABLE", "IDEMPOTENCY_TABLE"):
-        monkeypatch.delenv(name, raising=False)
+    for name in [n for n in os.environ if n.endswith("_TABLE")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("SATUPINTU_STAGE", "prod")  # the packaged stage
+    monkeypatch.setenv("TOKEN_SECRET", "x" * 32)
     config.settings.cache_clear()
     try:
         cfg = config.settings()
@@ -175,7 +179,7 @@ def default_table_names(monkeypatch) -> set[str]:
 
 def test_every_default_table_exists_with_point_in_time_recovery_on_demand(template, monkeypatch):
     tables = {
-        t["Properties"]["TableName"]: t["Properties"]
+        physical(t["Properties"]["TableName"], template): t["Properties"]
         for t in resources_of(template, "AWS::DynamoDB::Table").values()
     }
     defaults = default_table_names(monkeypatch)
@@ -289,3 +293,126 @@ def test_the_packaged_api_is_regional_throttled_guarded_and_served_under_its_sta
     assert {"MISSING_AUTHENTICATION_TOKEN", "THROTTLED", "WAF_FILTERED"} <= responses
     association = resources_of(template, "AWS::WAFv2::WebACLAssociation")
     assert len(association) == 1
+
+
+# -- operations: alarms, log groups, tracing, dashboard (issue 8 §4) ------------------------
+
+
+def _alarms_on(template: dict, namespace: str, metric: str) -> dict[str, dict]:
+    """Alarm properties by the logical id their first dimension refers to."""
+    out = {}
+    for alarm in resources_of(template, "AWS::CloudWatch::Alarm").values():
+        props = alarm["Properties"]
+        if (props["Namespace"], props["MetricName"]) != (namespace, metric):
+            continue
+        value = props["Dimensions"][0]["Value"]
+        key = value.get("Ref") or value.get("Fn::GetAtt", [None])[0] or json.dumps(value)
+        out[key] = props
+    return out
+
+
+def test_every_function_has_errors_and_throttles_alarms_and_a_log_group_with_retention(template):
+    functions = set(resources_of(template, "AWS::Serverless::Function"))
+    errors = _alarms_on(template, "AWS/Lambda", "Errors")
+    throttles = _alarms_on(template, "AWS/Lambda", "Throttles")
+    groups = {
+        g["Properties"]["LogGroupName"]["Fn::Sub"]: g
+        for g in resources_of(template, "AWS::Logs::LogGroup").values()
+    }
+
+    assert len(functions) >= 7
+    for fn in functions:
+        assert fn in errors and fn in throttles, f"{fn} has no errors/throttles alarm"
+        group = groups.get(f"/aws/lambda/${{{fn}}}")
+        assert group, f"{fn}: its log group is not defined (kept forever by default)"
+        assert group["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+    assert template["Parameters"]["LogRetentionDays"]["Default"] == 90
+
+
+def test_every_queue_and_dead_letter_queue_is_watched(template):
+    queues = resources_of(template, "AWS::SQS::Queue")
+    ages = _alarms_on(template, "AWS/SQS", "ApproximateAgeOfOldestMessage")
+    depths = _alarms_on(template, "AWS/SQS", "ApproximateNumberOfMessagesVisible")
+    dlqs = {
+        q["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+        for q in queues.values()
+        if "RedrivePolicy" in q["Properties"]
+    }
+
+    assert len(dlqs) == 4
+    for logical in queues:
+        assert logical in ages, f"{logical}: no alarm on the age of its oldest message"
+    for dlq in dlqs:
+        assert dlq in depths, f"{dlq}: no alarm on its depth"
+        assert depths[dlq]["Threshold"] == 0
+        assert ages[dlq]["Threshold"] < 14 * 24 * 3600  # before the DLQ deletes it
+
+
+def test_api_5xx_and_latency_percentiles_are_alarmed_by_the_apis_stage_name(template):
+    api = template["Resources"]["RestAPI"]["Properties"]
+    name = api["Name"]
+    alarms = [
+        a["Properties"]
+        for a in resources_of(template, "AWS::CloudWatch::Alarm").values()
+        if a["Properties"]["Namespace"] == "AWS/ApiGateway"
+    ]
+    assert name == {"Fn::Sub": "satupintu-${Stage}-api"}
+    assert {a["Dimensions"][0]["Value"]["Fn::Sub"] for a in alarms} == {name["Fn::Sub"]}
+    assert {a["MetricName"] for a in alarms} == {"5XXError", "Latency"}
+    assert {a.get("ExtendedStatistic") for a in alarms if a["MetricName"] == "Latency"} == {
+        "p95",
+        "p99",
+    }
+    assert api["TracingEnabled"] is True  # X-Ray from the API stage on
+
+
+def test_every_alarm_reaches_the_on_call_address(template):
+    alarms = resources_of(template, "AWS::CloudWatch::Alarm")
+    (subscription,) = resources_of(template, "AWS::SNS::Subscription").values()
+
+    assert len(alarms) >= 29  # 7 functions × 2, 3 API, 4 queues × 3
+    for name, alarm in alarms.items():
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": "AlertsTopic"}], name
+        assert "${Stage}" in alarm["Properties"]["AlarmName"]["Fn::Sub"], name
+    assert subscription["Properties"] == {
+        "TopicArn": {"Ref": "AlertsTopic"},
+        "Protocol": "email",
+        "Endpoint": {"Ref": "AlertEmail"},
+    }
+    assert "Default" not in template["Parameters"]["AlertEmail"]  # nobody forgets it
+
+
+def test_the_dashboard_shows_every_function_and_queue(template):
+    (dashboard,) = resources_of(template, "AWS::CloudWatch::Dashboard").values()
+    body = dashboard["Properties"]["DashboardBody"]["Fn::Sub"]
+    widgets = json.loads(body)["widgets"]
+
+    assert len(widgets) >= 8
+    for fn in resources_of(template, "AWS::Serverless::Function"):
+        assert f"${{{fn}}}" in body, fn
+    for queue in resources_of(template, "AWS::SQS::Queue"):
+        assert f"${{{queue}.QueueName}}" in body, queue
+
+
+# -- linters: cfn-lint -c I here; sam validate --lint and checkov where installed ---------
+
+
+def test_the_linters_findings_are_all_justified_in_infra_readme(packaged):
+    """`make lint-infra` (CI) runs all three; here cfn-lint always runs, and sam and checkov
+    when their environment (.venv-lint, requirements-lint.txt) exists."""
+    from infra import lint
+
+    findings = lint.cfn_lint(packaged)
+    tools = ["cfn-lint"]
+    for name, run in (("sam", lint.sam_validate), ("checkov", lint.checkov)):
+        try:
+            lint.tool(name)
+        except SystemExit:
+            continue
+        findings += run(packaged)
+        tools.append(name)
+    justified = [j for j in lint.justifications(lint.README.read_text()) if j.tool in tools]
+
+    open_findings, stale = lint.unjustified(findings, justified)
+    assert not open_findings, "\n".join(map(str, open_findings))
+    assert not stale, stale

@@ -94,7 +94,7 @@ def receive_for(aws, queue_url: str, tid: str) -> list[dict]:
             "attributes": {"ApproximateReceiveCount": "1"},
             "messageAttributes": {},
             "eventSource": "aws:sqs",
-            "eventSourceARN": "arn:aws:sqs:ap-southeast-3:123456789012:satupintu-notifications",
+            "eventSourceARN": "arn:aws:sqs:ap-southeast-3:123456789012:satupintu-dev-notifications",
             "awsRegion": "ap-southeast-3",
         }
         for m in found

@@ -130,7 +130,7 @@ def test_a_token_from_another_pool_is_rejected(pool, verifier, stack):
     other_pool = idp.create_user_pool(PoolName="someone-else")["UserPool"]["Id"]
     client = idp.create_user_pool_client(
         UserPoolId=other_pool,
-        ClientName="satupintu-staff-web",
+        ClientName="satupintu-dev-staff-web",
         ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH"],
     )["UserPoolClient"]["ClientId"]
     idp.admin_create_user(UserPoolId=other_pool, Username="admin", MessageAction="SUPPRESS")

@@ -6,7 +6,7 @@ handle, and carries the receive count SQS reports.
 
 
 def sqs_record(
-    body: str, n: int = 0, receive_count: int = 1, queue: str = "satupintu-dispatch"
+    body: str, n: int = 0, receive_count: int = 1, queue: str = "satupintu-dev-dispatch"
 ) -> dict:
     return {
         "messageId": f"msg-{n}",

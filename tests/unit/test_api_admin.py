@@ -532,7 +532,7 @@ def test_platform_admin_lists_delivery_attempts(client, deliveries, clock):
 def test_no_attempts_is_an_empty_list(client):
     r = get(client, "/v1/admin/deliveries?tracking_id=23456789AB", PLATFORM_ADMIN)
     assert r.status_code == 200
-    assert json.loads(r.body) == {"items": []}
+    assert json.loads(r.body) == {"items": [], "next_cursor": None}
 
 
 def test_officers_cannot_read_the_delivery_log(client, deliveries, clock):
@@ -558,6 +558,69 @@ def test_deliveries_need_a_tracking_id(client):
     r = get(client, "/v1/admin/deliveries", PLATFORM_ADMIN)
     assert r.status_code == 422
     assert "tracking_id" in error_fields(r)
+
+
+def test_deliveries_take_a_tracking_id_or_an_agency_not_both(client):
+    r = get(
+        client, f"/v1/admin/deliveries?tracking_id=23456789AB&agency_id={BANDUNG}", PLATFORM_ADMIN
+    )
+    assert r.status_code == 422
+
+
+def _failures(deliveries, clock):
+    from dataclasses import replace
+
+    deliveries.record(_attempt("23456789AB", 1, "retry", clock, http_status=503))
+    clock.advance(seconds=5)
+    deliveries.record(_attempt("23456789AB", 8, "gave_up", clock, http_status=500))
+    clock.advance(seconds=5)
+    deliveries.record(_attempt("3456789ABC", 8, "gave_up", clock, error="timeout"))
+    deliveries.record(_attempt("456789ABCD", 1, "delivered", clock, http_status=200))
+    deliveries.record(replace(_attempt("56789ABCDE", 8, "gave_up", clock), agency_id="kemenkes"))
+
+
+def test_platform_admin_lists_an_agencys_dead_lettered_deliveries(client, deliveries, clock):
+    _failures(deliveries, clock)
+
+    r = get(client, f"/v1/admin/deliveries?agency_id={BANDUNG}&outcome=gave_up", PLATFORM_ADMIN)
+
+    assert r.status_code == 200, r.body
+    items = json.loads(r.body)["items"]
+    assert [(i["tracking_id"], i["outcome"]) for i in items] == [
+        ("3456789ABC", "gave_up"),  # newest first
+        ("23456789AB", "gave_up"),
+    ]
+    every_failure = get(client, f"/v1/admin/deliveries?agency_id={BANDUNG}", PLATFORM_ADMIN)
+    outcomes = sorted(i["outcome"] for i in json.loads(every_failure.body)["items"])
+    assert outcomes == ["gave_up", "gave_up", "retry"]  # never the delivered one
+
+
+def test_an_agencys_failures_come_a_page_at_a_time(client, deliveries, clock):
+    _failures(deliveries, clock)
+    path = f"/v1/admin/deliveries?agency_id={BANDUNG}&limit=2"
+    first = json.loads(get(client, path, PLATFORM_ADMIN).body)
+    second = json.loads(get(client, f"{path}&cursor={first['next_cursor']}", PLATFORM_ADMIN).body)
+    assert len(first["items"]) == 2 and len(second["items"]) == 1
+    assert second["next_cursor"] is None
+
+
+def test_an_agency_admin_lists_their_own_agencys_failures_only(client, deliveries, clock):
+    _failures(deliveries, clock)
+    own = get(client, f"/v1/admin/deliveries?agency_id={BANDUNG}&outcome=gave_up", BANDUNG_ADMIN)
+    assert own.status_code == 200
+    assert {i["agency_id"] for i in json.loads(own.body)["items"]} == {BANDUNG}
+    other = get(client, "/v1/admin/deliveries?agency_id=kemenkes", BANDUNG_ADMIN)
+    assert other.status_code == 403
+    officer = get(client, f"/v1/admin/deliveries?agency_id={BANDUNG}", BANDUNG_OFFICER)
+    assert officer.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "query", ["outcome=delivered", "outcome=lost", "limit=0", "limit=101", "cursor=garbage"]
+)
+def test_bad_failure_queries_are_422(client, query):
+    r = get(client, f"/v1/admin/deliveries?agency_id={BANDUNG}&{query}", PLATFORM_ADMIN)
+    assert r.status_code == 422, r.body
 
 
 # -- the verification queue and the admin's view of a report ---------------------------------

@@ -64,7 +64,7 @@ def deliver(client, store, key):
         ]
     }
     event = client.events.generate_sqs_event(
-        message_bodies=[json.dumps(body)], queue_name="satupintu-attachment-uploads"
+        message_bodies=[json.dumps(body)], queue_name="satupintu-dev-attachment-uploads"
     )
     return client.lambda_.invoke("on_attachment_uploaded", event).payload
 

@@ -1,22 +1,111 @@
 """infra/resources.json agrees with the code that relies on it."""
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
 
 from app import app
 from chalicelib import config
 from devstack.resources import load_template
 
 
-def test_queue_constants_are_the_queues_in_the_template():
-    names = {
-        r["Properties"]["QueueName"]
-        for r in load_template()["Resources"].values()
+def physical_name(value, stage: str) -> str:
+    """A name as CloudFormation resolves it for a stage: a plain string, or a Fn::Sub of
+    the Stage parameter (and nothing else: the queues' names must be known at import)."""
+    if isinstance(value, str):
+        return value
+    (template,) = value.values()
+    assert set(value) == {"Fn::Sub"} and "${Stage}" in template, value
+    return template.replace("${Stage}", stage)
+
+
+def queue_names(template: dict, stage: str) -> dict[str, str]:
+    return {
+        physical_name(r["Properties"]["QueueName"], stage): logical
+        for logical, r in template["Resources"].items()
         if r.get("Type") == "AWS::SQS::Queue"
     }
-    assert config.REPORT_SUBMITTED_QUEUE in names
-    assert config.ATTACHMENT_UPLOADS_QUEUE in names
-    assert config.DISPATCH_QUEUE in names
-    assert config.NOTIFICATIONS_QUEUE in names
+
+
+def test_queue_constants_are_the_queues_in_the_template_for_this_stage():
+    names = queue_names(load_template(), config.STAGE)
+
+    assert config.STAGE == "dev"  # tests and the local stack
+    assert names[config.REPORT_SUBMITTED_QUEUE] == "ReportSubmittedQueue"
+    assert names[config.ATTACHMENT_UPLOADS_QUEUE] == "AttachmentUploadsQueue"
+    assert names[config.DISPATCH_QUEUE] == "DispatchQueue"
+    assert names[config.NOTIFICATIONS_QUEUE] == "NotificationsQueue"
+
+
+_NAMED = {
+    "AWS::DynamoDB::Table": "TableName",
+    "AWS::SQS::Queue": "QueueName",
+    "AWS::S3::Bucket": "BucketName",
+    "AWS::SNS::Topic": "TopicName",
+    "AWS::CloudWatch::Alarm": "AlarmName",
+    "AWS::CloudWatch::Dashboard": "DashboardName",
+    "AWS::SecretsManager::Secret": "Name",
+    "AWS::Cognito::UserPool": "UserPoolName",
+    "AWS::Cognito::UserPoolClient": "ClientName",
+    "AWS::Logs::LogGroup": "LogGroupName",
+}
+
+
+def test_every_named_resource_carries_the_stage():
+    """dev and prod in one account and region: no two stages may claim one name."""
+    template = load_template()
+    stage = template["Parameters"]["Stage"]
+    assert "Default" not in stage  # the packager pins it; nobody deploys a stage by accident
+    named = 0
+    for logical, res in template["Resources"].items():
+        key = _NAMED.get(res.get("Type"))
+        if key is None or key not in res.get("Properties", {}):
+            continue
+        value = res["Properties"][key]
+        assert isinstance(value, dict) and set(value) == {"Fn::Sub"}, f"{logical}: {value}"
+        # Log groups of functions carry it through the function's own (stage) name.
+        text = value["Fn::Sub"]
+        assert "${Stage}" in text or logical.endswith("LogGroup"), f"{logical}: {text}"
+        named += 1
+    assert named >= 20
+    dev = {physical_name(v, "dev") for v in queue_names(template, "dev")}
+    prod = {physical_name(v, "prod") for v in queue_names(template, "prod")}
+    assert dev and prod and not dev & prod
+
+
+def test_the_stage_is_required_and_never_defaults_to_dev(monkeypatch):
+    """An unset stage used to mean dev: a public token secret and loopback webhooks."""
+    monkeypatch.delenv("SATUPINTU_STAGE")
+    config.settings.cache_clear()
+    try:
+        with pytest.raises(config.StageNotSet):
+            config.settings()
+        monkeypatch.setenv("SATUPINTU_STAGE", "")
+        with pytest.raises(config.StageNotSet):
+            config.settings()
+        monkeypatch.setenv("SATUPINTU_STAGE", "prod; rm -rf")
+        with pytest.raises(config.StageNotSet):
+            config.settings()
+    finally:
+        config.settings.cache_clear()
+
+
+def test_importing_the_app_without_a_stage_fails_closed():
+    env = {k: v for k, v in os.environ.items() if k != "SATUPINTU_STAGE"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import app"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "StageNotSet" in result.stderr and "SATUPINTU_STAGE" in result.stderr
 
 
 def test_every_sqs_handler_gets_partial_batch_responses():
@@ -67,7 +156,7 @@ def test_dispatch_attempts_setting_equals_the_queue_max_receive_count():
         r["Properties"]
         for r in template["Resources"].values()
         if r.get("Type") == "AWS::SQS::Queue"
-        and r["Properties"].get("QueueName") == config.DISPATCH_QUEUE
+        and physical_name(r["Properties"]["QueueName"], config.STAGE) == config.DISPATCH_QUEUE
     )
     assert int(variables["DISPATCH_MAX_ATTEMPTS"]) == queue["RedrivePolicy"]["maxReceiveCount"]
 

@@ -9,7 +9,7 @@ from devstack.aws_calls import iam_requests
 from tests import iam
 
 R, A = iam.REGION, iam.ACCOUNT_ID
-BUCKET = f"satupintu-attachments-{A}-{R}"
+BUCKET = f"satupintu-dev-attachments-{A}-{R}"
 
 
 def table(name):
@@ -113,8 +113,8 @@ def test_a_role_without_batchgetitem_fails_the_dispatchers_recorded_lookup(templ
         "function": "on_dispatch_job",
         "call": "dynamodb.BatchGetItem",
         "requests": [
-            ["dynamodb:BatchGetItem", table("satupintu-deliveries")],
-            ["dynamodb:BatchGetItem", table("satupintu-directory")],
+            ["dynamodb:BatchGetItem", table("satupintu-dev-deliveries")],
+            ["dynamodb:BatchGetItem", table("satupintu-dev-directory")],
         ],
     }
     assert iam.check([lookup], template) == []
@@ -168,14 +168,18 @@ def test_the_public_api_cannot_delete_evidence_or_write_checked_copies(template)
             assert not iam.allowed(api, action, f"arn:aws:s3:::{BUCKET}/{key}")
     assert not iam.allowed(api, "s3:PutObject", f"arn:aws:s3:::{BUCKET}/attachments/K/x/original")
     assert iam.allowed(api, "s3:PutObject", f"arn:aws:s3:::{BUCKET}/incoming/K/x")
-    other = f"arn:aws:s3:::satupintu-attachments-999999999999-{R}/incoming/K/x"
+    other = f"arn:aws:s3:::satupintu-dev-attachments-999999999999-{R}/incoming/K/x"
     assert not iam.allowed(api, "s3:PutObject", other)
 
 
 def test_the_dispatcher_reaches_agencies_queues_but_not_the_platforms_own(template):
     dispatcher = role(template, "on_dispatch_job")
     assert iam.allowed(dispatcher, "sqs:SendMessage", f"arn:aws:sqs:{R}:210987654321:inbox")
-    for own in ("satupintu-report-submitted", "satupintu-dispatch", "satupintu-notifications"):
+    for own in (
+        "satupintu-dev-report-submitted",
+        "satupintu-dev-dispatch",
+        "satupintu-dev-notifications",
+    ):
         assert not iam.allowed(dispatcher, "sqs:SendMessage", f"arn:aws:sqs:{R}:{A}:{own}")
 
 

@@ -11,7 +11,7 @@ from tests.fakes import FakeMailer
 from tests.unit.lambda_events import sqs_event, sqs_record
 from tests.unit.test_notify import World, dispose
 
-QUEUE = "satupintu-notifications"
+QUEUE = "satupintu-dev-notifications"
 
 
 @pytest.fixture

@@ -151,7 +151,7 @@ def sqs_event(*bodies: str) -> dict:
                 "md5OfBody": "0" * 32,
                 "eventSource": "aws:sqs",
                 "eventSourceARN": "arn:aws:sqs:ap-southeast-3:123456789012:"
-                "satupintu-report-submitted",
+                "satupintu-dev-report-submitted",
                 "awsRegion": "ap-southeast-3",
             }
             for n, body in enumerate(bodies)

@@ -10,7 +10,7 @@ from chalice.app import SQSEvent
 
 from devstack.pump import failed_ids, schedule_seconds, sqs_event
 
-ARN = "arn:aws:sqs:ap-southeast-3:123456789012:satupintu-report-submitted"
+ARN = "arn:aws:sqs:ap-southeast-3:123456789012:satupintu-dev-report-submitted"
 REGION = "ap-southeast-3"
 LAMBDA_RECORD_KEYS = {
     "messageId",

@@ -467,8 +467,8 @@ def test_handler_retries_only_the_message_that_met_a_concurrent_update(
 
     monkeypatch.setattr(reports, "get", get)
     event = sqs_event(
-        sqs_record(_submitted(ok), 0, queue="satupintu-report-submitted"),
-        sqs_record(_submitted(contended), 1, queue="satupintu-report-submitted"),
+        sqs_record(_submitted(ok), 0, queue="satupintu-dev-report-submitted"),
+        sqs_record(_submitted(contended), 1, queue="satupintu-dev-report-submitted"),
     )
 
     result = on_report_submitted(event, None)
@@ -485,7 +485,7 @@ def test_handler_retries_when_the_dispatch_queue_is_down(
 
     tid = add()
     dispatch_queue.failing = True
-    event = sqs_event(sqs_record(_submitted(tid), 0, queue="satupintu-report-submitted"))
+    event = sqs_event(sqs_record(_submitted(tid), 0, queue="satupintu-dev-report-submitted"))
 
     assert on_report_submitted(event, None) == {"batchItemFailures": [{"itemIdentifier": "msg-0"}]}
 
