@@ -68,8 +68,9 @@ class Resolver:
         if kind == "AWS::SNS::Topic":
             return f"arn:aws:sns:{REGION}:{ACCOUNT_ID}:{self.name(name, 'TopicName')}"
         if kind == "AWS::SecretsManager::Secret":
-            # the ARN without the random suffix AWS appends, as the call recorder builds it
-            return f"arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:{self.name(name, 'Name')}"
+            # Ref gives the exact ARN, which ends in a random suffix of six characters
+            secret = self.name(name, "Name")
+            return f"arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:{secret}-??????"
         raise KeyError(f"Ref {name} ({kind}) is not resolved locally")
 
     def name(self, resource: str, prop: str) -> str:

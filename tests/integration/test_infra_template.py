@@ -286,11 +286,10 @@ def test_the_packaged_api_is_regional_throttled_guarded_and_served_under_its_sta
     assert url.endswith("/api/")
     for name, fn in resources_of(template, "AWS::Serverless::Function").items():
         assert fn["Properties"]["ReservedConcurrentExecutions"] >= 1, name
-    responses = {
-        r["Properties"]["ResponseType"]
-        for r in resources_of(template, "AWS::ApiGateway::GatewayResponse").values()
-    }
-    assert {"MISSING_AUTHENTICATION_TOKEN", "THROTTLED", "WAF_FILTERED"} <= responses
+    responses = api["DefinitionBody"]["x-amazon-apigateway-gateway-responses"]
+    assert {"MISSING_AUTHENTICATION_TOKEN", "THROTTLED", "WAF_FILTERED"} <= set(responses)
+    # in the definition itself, never beside it: an update cannot drop them
+    assert not resources_of(template, "AWS::ApiGateway::GatewayResponse")
     association = resources_of(template, "AWS::WAFv2::WebACLAssociation")
     assert len(association) == 1
 

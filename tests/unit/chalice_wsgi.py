@@ -14,19 +14,15 @@ def unknown_path() -> dict:
     """What API Gateway answers for a path no route has: the template's gateway response."""
     from devstack.resources import load_template
 
-    (props,) = [
-        r["Properties"]
-        for r in load_template()["Resources"].values()
-        if r.get("Type") == "AWS::ApiGateway::GatewayResponse"
-        and r["Properties"]["ResponseType"] == "MISSING_AUTHENTICATION_TOKEN"
-    ]
+    body_of_api = load_template()["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+    props = body_of_api["x-amazon-apigateway-gateway-responses"]["MISSING_AUTHENTICATION_TOKEN"]
     headers = {
         name.removeprefix("gatewayresponse.header."): value.strip("'")
-        for name, value in props["ResponseParameters"].items()
+        for name, value in props["responseParameters"].items()
         if isinstance(value, str)
     }
-    body = props["ResponseTemplates"]["application/json"]
-    return {"statusCode": int(props["StatusCode"]), "headers": headers, "body": body}
+    body = props["responseTemplates"]["application/json"]
+    return {"statusCode": int(props["statusCode"]), "headers": headers, "body": body}
 
 
 def wsgi(app):
