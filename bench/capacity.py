@@ -17,12 +17,14 @@ whenever the item changes. Two bursts are measured: every report routed to ONE a
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("SATUPINTU_STAGE", "dev")  # key formats only: no AWS is called
 
 RATE = 2000  # reports per second
 LIMIT = 1000  # writes per second one DynamoDB partition takes

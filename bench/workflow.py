@@ -202,9 +202,10 @@ def main() -> None:
 
         started = time.perf_counter()
         write(build(SMALL, refs, calendar, due=DUE))
-        small = inbox_reads(reads, refs[1].id)
+        # averaged over the agencies: which shard a report lands in is chance
+        small = sum(inbox_reads(reads, r.id) for r in refs) / len(refs)
         write(build(LARGE - SMALL, refs, calendar))
-        large = inbox_reads(reads, refs[1].id)
+        large = sum(inbox_reads(reads, r.id) for r in refs) / len(refs)
         print(
             f"wrote {LARGE} reports in {time.perf_counter() - started:.0f} s; inbox page "
             f"items read: {small} with {SMALL}, {large} with {LARGE}"

@@ -58,3 +58,33 @@ def inbox_partitions(agencies: list[str], statuses: list[str], category: str | N
         for s in statuses
         for n in range(INBOX_SHARDS)
     ]
+
+
+def merged_page(fetch, partitions: list[str], limit: int, key) -> tuple[list, bool]:
+    """The first ``limit`` items over every partition, in ``key`` order, reading little
+    more than a page whatever the number of partitions.
+
+    ``fetch(partition, after, n)`` returns at most ``n`` items of one partition, in key
+    order, after the key ``after`` (None: from the start). Each partition is read in small
+    chunks; an item is placed only once every partition that may still hold a smaller
+    one has been read past it. Returns the page and whether more items follow it."""
+    chunk = max(2, -(-(limit + 1) // max(1, len(partitions))) + 1)
+    buffered: list = []
+    last: dict[str, object] = {}  # partition -> key of its last item read, while it has more
+    for partition in partitions:
+        got = fetch(partition, None, chunk)
+        buffered += got
+        if len(got) == chunk:
+            last[partition] = key(got[-1])
+    while True:
+        frontier = min(last.values()) if last else None
+        placed = sorted((i for i in buffered if frontier is None or key(i) <= frontier), key=key)
+        if len(placed) > limit or not last:
+            return placed[:limit], len(placed) > limit
+        partition = min(last, key=last.get)  # the one holding everything else back
+        got = fetch(partition, last[partition], chunk)
+        buffered += got
+        if len(got) == chunk:
+            last[partition] = key(got[-1])
+        else:
+            del last[partition]

@@ -179,24 +179,31 @@ class DynamoReportRepository:
         before: str | None,
     ) -> tuple[list[Report], str | None]:
         """The agencies' reports in these statuses (and category), merged by (deadline,
-        tracking id) over every shard: at most ``limit`` + 1 items read from each
-        partition, whatever the table holds."""
+        tracking id) over every shard, reading little more than a page whatever the
+        table holds (``partitions.merged_page``)."""
         index = ReportItem.inbox_category_index if category else ReportItem.inbox_index
-        condition = None
-        if after is not None and before is not None:
-            condition = ReportItem.inbox_sk.between(after + "\x00", before)
-        elif after is not None:
-            condition = ReportItem.inbox_sk > after
-        elif before is not None:
-            condition = ReportItem.inbox_sk < before
-        items = []
-        for partition in partitions.inbox_partitions(agencies, statuses, category):
-            # limit + 1: a partition holding more than a page makes the merge longer
-            # than the page, which is how "there is more" is known.
-            items += list(index.query(partition, range_key_condition=condition, limit=limit + 1))
-        items.sort(key=lambda i: i.inbox_sk)
-        page = items[:limit]
-        next_key = page[-1].inbox_sk if len(items) > limit else None
+
+        def fetch(partition: str, chunk_after: str | None, n: int) -> list:
+            start = max(filter(None, (after, chunk_after)), default=None)
+            if start is not None and before is not None and start >= before:
+                return []  # nothing can lie between (DynamoDB refuses such a range)
+            if start is not None and before is not None:
+                condition = ReportItem.inbox_sk.between(start + "\x00", before)
+            elif start is not None:
+                condition = ReportItem.inbox_sk > start
+            elif before is not None:
+                condition = ReportItem.inbox_sk < before
+            else:
+                condition = None
+            return list(index.query(partition, range_key_condition=condition, limit=n))
+
+        page, more = partitions.merged_page(
+            fetch,
+            partitions.inbox_partitions(agencies, statuses, category),
+            limit,
+            key=lambda item: item.inbox_sk,
+        )
+        next_key = page[-1].inbox_sk if more else None
         return [_from_item(i) for i in page], next_key
 
     def due(self, now: datetime, limit: int) -> list[str]:

@@ -42,3 +42,55 @@ def test_inbox_keys_belong_to_the_partitions_an_inbox_reads():
         )
     assert len(every) == partitions.INBOX_SHARDS
     assert not every & by_category
+
+
+def _fetcher(data: dict[str, list[int]], reads: list):
+    def fetch(partition, after, n):
+        items = [k for k in data[partition] if after is None or k > after][:n]
+        reads.append(len(items))
+        return items
+
+    return fetch
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_a_merged_page_is_the_first_items_of_all_partitions(seed):
+    import random
+
+    rng = random.Random(seed)
+    parts = [f"p{n}" for n in range(rng.choice([1, 2, 8, 16]))]
+    data = {p: [] for p in parts}
+    for value in rng.sample(range(100_000), rng.choice([0, 3, 40, 400])):
+        data[rng.choice(parts)].append(value)
+    if rng.random() < 0.3:  # everything in one partition: the worst case for chunks
+        data = {p: [] for p in parts}
+        data[parts[0]] = sorted(rng.sample(range(100_000), 60))
+    for p in parts:
+        data[p].sort()
+    limit = rng.choice([1, 5, 25])
+    page, more = partitions.merged_page(_fetcher(data, []), parts, limit, key=lambda k: k)
+    everything = sorted(k for values in data.values() for k in values)
+    assert page == everything[:limit]
+    assert more == (len(everything) > limit)
+
+
+def test_a_merged_page_reads_little_more_than_a_page_however_much_is_stored():
+    import random
+
+    rng = random.Random(7)
+    parts = [f"p{n}" for n in range(16)]
+    counts = {}
+    for stored in (1_000, 10_000):
+        total = 0
+        for _ in range(20):  # which shard a report lands in is chance: an average
+            data = {p: [] for p in parts}
+            for value in rng.sample(range(10_000_000), stored):
+                data[rng.choice(parts)].append(value)
+            for p in parts:
+                data[p].sort()
+            reads = []
+            partitions.merged_page(_fetcher(data, reads), parts, 25, key=lambda k: k)
+            total += sum(reads)
+        counts[stored] = total / 20
+    assert counts[10_000] <= 1.1 * counts[1_000]
+    assert counts[10_000] < 16 * 26 / 4  # far less than a full page from every partition
