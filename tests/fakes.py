@@ -82,9 +82,6 @@ class InMemoryReports:
         report.version += 1
         self.reports[report.tracking_id] = _stored(report)
 
-    def get_many(self, tracking_ids):
-        return [self.get(t) for t in tracking_ids if t in self.reports]
-
     def _keys(self, tracking_id):
         from chalicelib.adapters.report_repository import index_keys
 
@@ -269,18 +266,12 @@ class FakeMessages:
 class FakePublisher:
     def __init__(self):
         self.published: list[str] = []
-        self.updates: list[tuple[str, dict]] = []
         self.failing = False
 
     def report_submitted(self, tracking_id, occurred_at) -> None:
         if self.failing:
             raise ConnectionError("queue unavailable")
         self.published.append(tracking_id)
-
-    def report_updated(self, report, occurred_at, change) -> None:
-        if self.failing:
-            raise ConnectionError("queue unavailable")
-        self.updates.append((report.tracking_id, change))
 
 
 class InMemoryAttachments:

@@ -155,10 +155,6 @@ class DynamoReportRepository:
                 raise ReportNotFound(tracking_id) from error
             raise
 
-    def get_many(self, tracking_ids: list[str]) -> list[Report]:
-        found = {i.tracking_id: _from_item(i) for i in ReportItem.batch_get(tracking_ids)}
-        return [found[t] for t in tracking_ids if t in found]
-
     def verification_queue(self, limit: int) -> list[Report]:
         """Reports waiting for an admin: transferred first, then oldest first. One query
         per shard, merged (the index projects every attribute: no read per report)."""

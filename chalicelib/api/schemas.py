@@ -617,15 +617,6 @@ class VerificationQueueOut(_Out):
     items: list[VerificationItem]
 
 
-class AdminReportOut(PublicReportOut):
-    view: Literal["admin"] = Field("admin", description="Which view this is.")
-    title: str
-    description: str
-    anonymous: bool
-    channel: str
-    routing: RoutingOut | None = None
-
-
 class DisposeIn(_In):
     agency_id: Annotated[str, Field(pattern=AGENCY_ID)]
     note: Annotated[str, Field(max_length=1000)] | None = None

@@ -34,7 +34,6 @@ from .ports import (
 log = logging.getLogger(__name__)
 
 REPORT_ASSIGNED = "report.assigned"
-REPORT_UPDATED = "report.updated"
 ROTATION_GRACE = timedelta(hours=24)
 
 

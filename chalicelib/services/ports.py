@@ -66,8 +66,6 @@ class ReportRepository(Protocol):
 
     def get(self, tracking_id: str) -> Report: ...
 
-    def get_many(self, tracking_ids: list[str]) -> list[Report]: ...
-
     def timeline(self, tracking_id: str) -> list[TimelineEvent]: ...
 
     def verification_queue(self, limit: int) -> list[Report]:
@@ -100,9 +98,6 @@ class ReportRepository(Protocol):
 
 class EventPublisher(Protocol):
     def report_submitted(self, tracking_id: str, occurred_at: datetime) -> None: ...
-
-    def report_updated(self, report: Report, occurred_at: datetime, change: dict) -> None:
-        """Tell the assigned agency (through the dispatcher) that the report changed."""
 
 
 class AttachmentRepository(Protocol):
