@@ -182,6 +182,9 @@ class ReportItem(Model):
     duplicate_of = UnicodeAttribute(null=True)
     duplicates = ListAttribute(of=UnicodeAttribute, null=True)
     transferred_at = UTCDateTimeAttribute(null=True)
+    verified_at = UTCDateTimeAttribute(null=True)
+    assigned_at = UTCDateTimeAttribute(null=True)
+    responded_on_time = BooleanAttribute(null=True)
     unsent = ListAttribute(of=UnicodeAttribute, null=True)  # JSON of ReportEvent.to_dict()
     # sparse index keys, derived from the report on every write
     outbox = UnicodeAttribute(null=True)
@@ -215,6 +218,7 @@ class ReportEventItem(Model):
     to_status = UnicodeAttribute()
     note = UnicodeAttribute(null=True)
     visibility = UnicodeAttribute(null=True)  # absent: public (events stored before it)
+    stats = UnicodeAttribute(null=True)  # JSON of stats.standing.StatEvent: see there
 
 
 class IdempotencyItem(Model):

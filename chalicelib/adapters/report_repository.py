@@ -27,6 +27,7 @@ from ..domain.report import (
     Visibility,
 )
 from ..domain.status import Status
+from ..stats.standing import Standing, change_of, standing_of
 from ..services.ports import (
     IdempotencyKeyUsed,
     IdempotencyRecord,
@@ -69,7 +70,7 @@ class DynamoReportRepository:
     def add_new(self, report: Report, idempotency: IdempotencyRecord | None) -> None:
         item = _to_item(report)
         item.outbox = partitions.outbox_key(report.tracking_id)
-        events = [_event_item(report.tracking_id, e) for e in report.pending_events]
+        events, standing = event_items(report)
         # PynamoDB sends all puts in the order they are added: report, events, idempotency.
         try:
             with TransactWrite(connection=self.connection) as tx:
@@ -96,13 +97,14 @@ class DynamoReportRepository:
             if failed and failed[0]:
                 raise TrackingIdTaken(report.tracking_id) from error
             raise
-        self._after_commit(report, item)
+        self._after_commit(report, item, standing)
 
     @staticmethod
-    def _after_commit(report: Report, item: ReportItem) -> None:
+    def _after_commit(report: Report, item: ReportItem, standing) -> None:
         report.event_count += len(report.pending_events)
         report.pending_events.clear()
         report.version = item.version
+        report.stored_standing = standing
 
     def get(self, tracking_id: str) -> Report:
         try:
@@ -291,6 +293,9 @@ def _to_item(report: Report) -> ReportItem:
         duplicate_of=report.duplicate_of,
         duplicates=list(report.duplicates) or None,
         transferred_at=report.transferred_at,
+        verified_at=report.verified_at,
+        assigned_at=report.assigned_at,
+        responded_on_time=report.responded_on_time,
         unsent=[_event_json(e) for e in report.unsent] or None,
         **index_keys(report),
     )
@@ -367,6 +372,9 @@ MUTABLE = (
     "duplicate_of",
     "duplicates",
     "transferred_at",
+    "verified_at",
+    "assigned_at",
+    "responded_on_time",
     "unsent",
     "access_token_hash",
     "verification",
@@ -392,6 +400,12 @@ def update_actions(report: Report, *, acknowledge: bool = False) -> tuple[Report
 
 
 def _from_item(item: ReportItem) -> Report:
+    report = _report_of(item)
+    report.stored_standing = standing_of(report)
+    return report
+
+
+def _report_of(item: ReportItem) -> Report:
     reporter = None
     if item.reporter is not None:
         reporter = Reporter(item.reporter.name, item.reporter.phone, item.reporter.email)
@@ -403,7 +417,7 @@ def _from_item(item: ReportItem) -> Report:
     if item.routing is not None:
         r = item.routing
         routing = RoutingNote(r.rule, r.reason, r.decided_at, r.decided_by, r.agency_id)
-    return Report(
+    report = Report(
         tracking_id=item.tracking_id,
         kind=ReportKind(item.kind),
         title=item.title,
@@ -451,10 +465,28 @@ def _from_item(item: ReportItem) -> Report:
         duplicate_of=item.duplicate_of,
         duplicates=tuple(item.duplicates or ()),
         transferred_at=item.transferred_at,
+        verified_at=item.verified_at,
+        assigned_at=item.assigned_at,
+        responded_on_time=item.responded_on_time,
         unsent=tuple(ReportEvent.from_dict(json.loads(raw)) for raw in item.unsent or ()),
         event_count=int(item.event_count or 0),
         version=item.version,
     )
+    return report
+
+
+def event_items(report: Report) -> tuple[list[ReportEventItem], Standing]:
+    """The items of the report's new timeline events, the last one carrying the change
+    of the report's standing for the statistics (if it changed); and that standing."""
+    items = [_event_item(report.tracking_id, e) for e in report.pending_events]
+    if not items:
+        return items, report.stored_standing
+    last = report.pending_events[-1]
+    change = change_of(report, report.stored_standing, last.seq, last.at)
+    if change is None:
+        return items, report.stored_standing
+    items[-1].stats = change.encode()
+    return items, change.after
 
 
 def _event_item(tracking_id: str, event: TimelineEvent) -> ReportEventItem:

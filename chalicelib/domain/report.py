@@ -166,10 +166,16 @@ class Report:
     duplicate_of: str | None = None
     duplicates: tuple[str, ...] = ()
     transferred_at: datetime | None = None  # back from an agency: first in the queue
+    verified_at: datetime | None = None  # first disposed to an agency
+    assigned_at: datetime | None = None  # the current agency's assignment began
+    responded_on_time: bool | None = None  # its first response met the deadline
     # Events whose handlers failed after their commit; the scheduler passes them on again.
     unsent: tuple[ReportEvent, ...] = ()
     event_count: int = 0  # timeline events already stored
     version: int | None = None  # optimistic-locking version seen on read (None: new)
+    # Persistence bookkeeping like ``version``: the statistics' view of the report as last
+    # stored (stats.standing), so that a commit can record how it changed.
+    stored_standing: object = field(default=None, repr=False, compare=False)
     pending_events: list[TimelineEvent] = field(default_factory=list, repr=False)
     events: list[ReportEvent] = field(default_factory=list, repr=False)  # domain events
 
@@ -283,6 +289,9 @@ class Report:
         self.agency = agency
         self.routing = RoutingNote(rule, reason, at, actor.id or actor.kind, agency.id)
         self.transferred_at = None
+        self.verified_at = self.verified_at or at
+        self.assigned_at = at
+        self.responded_on_time = None
         self.paused = None
         self.deadline = sla.first_response(at) if sla else None
         self._emit(EventType.ASSIGNED, event)
@@ -380,6 +389,7 @@ class Report:
                 Status.IN_PROGRESS, actor=actor, at=at, action="responded", note=message
             )
             self.first_response_at = at
+            self.responded_on_time = self._in_time(at)
         else:
             event = self.record("responded", actor=actor, at=at, note=message)
         # The agency followed up: a response deadline (first, or after a reopening) is met.
@@ -389,6 +399,14 @@ class Report:
             self.paused = None
         self._emit(EventType.RESPONDED, event)
         return event
+
+    def _in_time(self, at: datetime) -> bool:
+        """Whether a first response now meets the service level (a clock paused while the
+        agency waits for the reporter has not run out)."""
+        d = self.deadline
+        if d is None or d.kind is not DeadlineKind.FIRST_RESPONSE:
+            return True
+        return at <= d.due
 
     def request_info(self, message: str, *, actor: Actor, at: datetime, sla: SlaClock):
         """Ask the reporter for more; the running deadline waits for the answer."""
@@ -427,6 +445,7 @@ class Report:
             suggested_agency,
         )
         self.agency = None
+        self.assigned_at = self.responded_on_time = None
         self.transferred_at = at
         self.first_response_at = self.final_response_at = None
         self.paused = None
@@ -449,6 +468,7 @@ class Report:
                 Status.IN_PROGRESS, actor=actor, at=at, action="final_response", note=message
             )
             self.first_response_at = self.first_response_at or at
+            self.responded_on_time = self._in_time(at)
         else:
             event = self.record("final_response", actor=actor, at=at, note=message)
         self.final_response_at = at
