@@ -27,13 +27,13 @@ from ..domain.report import (
     Visibility,
 )
 from ..domain.status import Status
-from ..stats.standing import Standing, change_of, standing_of
 from ..services.ports import (
     IdempotencyKeyUsed,
     IdempotencyRecord,
     ReportNotFound,
     TrackingIdTaken,
 )
+from ..stats.standing import Standing, change_of, standing_of
 from . import partitions
 from .dynamodb_models import (
     ArchivalMap,
