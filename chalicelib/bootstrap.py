@@ -124,6 +124,10 @@ def _build(name: str):
         from .adapters.s3_store import S3ObjectStore
 
         return S3ObjectStore()
+    if name == "stats_cells":
+        from .adapters.stats_cells import DynamoStatsCells
+
+        return DynamoStatsCells()
     raise KeyError(name)
 
 
@@ -181,6 +185,12 @@ def dispatch_queue():
 
 def dispatcher():
     return get("dispatcher")
+
+
+def statistics_projector():
+    from .stats.projector import Projector
+
+    return Projector(get("stats_cells"), get("calendar"))
 
 
 def unit_of_work():

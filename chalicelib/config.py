@@ -51,6 +51,14 @@ REPORT_SUBMITTED_QUEUE = resource_name(STAGE, "report-submitted")
 DISPATCH_QUEUE = resource_name(STAGE, "dispatch")
 ATTACHMENT_UPLOADS_QUEUE = resource_name(STAGE, "attachment-uploads")
 NOTIFICATIONS_QUEUE = resource_name(STAGE, "notifications")
+# A stream's ARN ends with its creation time, known only once the table exists: the
+# packaged template replaces this with the table's StreamArn (infra/resources.json), and
+# the local event pump finds the stream by the table's name.
+TIMELINE_STREAM_ARN = (
+    "arn:aws:dynamodb:ap-southeast-3:000000000000:table/"
+    + resource_name(STAGE, "report-events")
+    + "/stream/replaced-by-infra-resources-json"
+)
 
 # What the platform can verify by magic bytes. ATTACHMENT_TYPES may narrow it, not widen it.
 SUPPORTED_ATTACHMENT_TYPES = ("image/jpeg", "image/png", "image/webp", "application/pdf")

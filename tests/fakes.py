@@ -43,6 +43,19 @@ class InMemoryReports:
         self.outbox = {}  # tracking_id -> created_at
         self.reads = 0
         self.failing_remember = False
+        self.stat_changes = []  # what the timeline table's stream would carry
+
+    def _record_change(self, report) -> None:
+        """As the DynamoDB repository does: the commit's change of standing."""
+        from chalicelib.stats.standing import change_of
+
+        if not report.pending_events:
+            return
+        last = report.pending_events[-1]
+        change = change_of(report, report.stored_standing, last.seq, last.at)
+        if change is not None:
+            self.stat_changes.append(change)
+            report.stored_standing = change.after
 
     def add_new(self, report, idempotency: IdempotencyRecord | None) -> None:
         if idempotency:
@@ -54,6 +67,7 @@ class InMemoryReports:
         if idempotency:
             self.idempotency[idempotency.key] = idempotency
         self.events[report.tracking_id] = list(report.pending_events)
+        self._record_change(report)
         report.event_count += len(report.pending_events)
         report.pending_events.clear()
         report.version = 1
@@ -77,6 +91,7 @@ class InMemoryReports:
         if acknowledge:
             self.outbox.pop(report.tracking_id, None)
         self.events[report.tracking_id] += report.pending_events
+        self._record_change(report)
         report.event_count += len(report.pending_events)
         report.pending_events.clear()
         report.version += 1
@@ -555,3 +570,49 @@ class FakeAccessLinkLimits:
             return False
         self.counts[key] = self.counts.get(key, 0) + 1
         return True
+
+
+class FakeStatsCells:
+    """The stats table: counters, and per-report checkpoints with their conditions."""
+
+    def __init__(self):
+        self.cells = {}  # (pk, sk) -> Counter
+        self.cps = {}
+        self.items_written = 0
+        self.transactions = 0
+        self.fail_at = None  # the number of the transaction that fails (1 = the first)
+        self.interfere = None  # called before a transaction: a concurrent projector
+
+    def checkpoints(self, tracking_ids):
+        return {t: self.cps[t] for t in tracking_ids if t in self.cps}
+
+    def apply(self, deltas, moves):
+        from collections import Counter
+
+        from chalicelib.stats.projector import CheckpointMoved
+
+        if self.interfere is not None:
+            interfere, self.interfere = self.interfere, None
+            interfere(self)
+        if self.fail_at is not None and self.transactions + 1 == self.fail_at:
+            self.fail_at = None
+            raise ConnectionError("stats table unavailable")
+        assert len(deltas) + len(moves) <= 100, "more than a transaction holds"
+        for tracking_id, (old, _) in moves.items():
+            if self.cps.get(tracking_id) != old:
+                raise CheckpointMoved()
+        for tracking_id, (_, new) in moves.items():
+            self.cps[tracking_id] = new
+        for cell, counters in deltas.items():
+            self.cells.setdefault(cell, Counter()).update(counters)
+        self.transactions += 1
+        self.items_written += len(deltas) + len(moves)
+
+    def counters(self):
+        """Every counter that is not zero, as {(pk, sk): {name: n}}."""
+        out = {}
+        for cell, counters in self.cells.items():
+            kept = {k: v for k, v in counters.items() if v}
+            if kept:
+                out[cell] = kept
+        return out
