@@ -56,7 +56,7 @@ class Stories:
             anonymous=rng.random() < 0.3,
             confidential=rng.random() < 0.1,
             access_token_hash="h" * 64,
-            category=rng.choice(CATEGORIES + (None,)),
+            category=rng.choice((*CATEGORIES, None)),
             region=rng.choice(REGIONS),
         )
         self._commit(report)
