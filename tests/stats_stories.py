@@ -24,7 +24,7 @@ def agencies(n: int) -> list[AgencyRef]:
 
 class Stories:
     def __init__(self, seed: int = 7, agencies_n: int = 12, start=None):
-        self.rng = random.Random(seed)
+        self.seed = seed
         self.sla = SlaClock(default_calendar())
         self.agencies = agencies(agencies_n)
         self.start = start or datetime(2026, 10, 1, 2, tzinfo=UTC)
@@ -43,7 +43,8 @@ class Stories:
             report.stored_standing = change.after
 
     def report(self, i: int) -> Report:
-        rng = self.rng
+        """Report i's story (its own random stream: stories may run in threads)."""
+        rng = random.Random(self.seed * 1_000_003 + i)
         at = self.start + timedelta(hours=rng.randrange(0, 24 * 45))
         report = Report.submit(
             at=at,
@@ -63,11 +64,11 @@ class Stories:
         steps = rng.randrange(0, 9)
         for _ in range(steps):
             at += timedelta(hours=rng.randrange(1, 24 * 6))
-            self._step(report, at)
+            self._step(report, at, rng)
         return report
 
-    def _step(self, report: Report, at) -> None:
-        rng, sla = self.rng, self.sla
+    def _step(self, report: Report, at, rng) -> None:
+        sla = self.sla
         status = report.status.value
         options = {
             "unverified": ["dispose", "dispose", "archive", "overdue"],
