@@ -190,6 +190,11 @@ def driven(stack):
     assert shown.returncode == 0, shown.stderr
     # sweep_outbox runs every few seconds on the test stack.
     _eventually(lambda: _recorded(stack, "sweep_outbox", "dynamodb.Query"), what="the sweeper")
+    # project_statistics reads the timeline's stream and counts the changes above.
+    _eventually(
+        lambda: _recorded(stack, "project_statistics", "dynamodb.TransactWriteItems"),
+        what="the statistics projector",
+    )
     receiver.close()
     http.close()
     return read_log(stack.calls)
@@ -233,6 +238,9 @@ def test_every_function_was_exercised(driven):
     for function, action in [
         ("on_dispatch_job", "dynamodb:BatchGetItem"),
         ("on_dispatch_job", "dynamodb:BatchWriteItem"),
+        ("project_statistics", "dynamodb:GetRecords"),
+        ("project_statistics", "dynamodb:BatchGetItem"),
+        ("project_statistics", "dynamodb:UpdateItem"),
         ("on_dispatch_job", "sqs:SendMessage"),  # the agency's own queue
         ("on_notification", "ses:SendEmail"),
         ("on_notification", "dynamodb:PutItem"),  # the sent marker

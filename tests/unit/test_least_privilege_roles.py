@@ -133,7 +133,9 @@ def test_resources_are_exact_except_where_aws_or_the_design_needs_a_pattern(temp
     """Every resource names this account and region (or the bucket) — no other
     accounts' buckets, no `*:*` queues. The exceptions are X-Ray (no resource-level
     permissions), each function's own log group, objects under a bucket prefix, a
-    table's indexes, and agencies' own queues (registered at run time)."""
+    table's indexes, a table's stream (its ARN ends with its creation time; the template
+    names it exactly), ListStreams (no resource-level permissions) and agencies' own
+    queues (registered at run time)."""
     import app
 
     for function in {"api_handler", *(s.name for s in app.app.event_sources)}:
@@ -148,6 +150,8 @@ def test_resources_are_exact_except_where_aws_or_the_design_needs_a_pattern(temp
                     assert resource == (
                         f"arn:aws:logs:{R}:{A}:log-group:/aws/lambda/satupintu-{name}-*"
                     )
+                elif s["Sid"] == "ListStreams":
+                    assert s["Action"] == ["dynamodb:ListStreams"] and resource == "*"
                 elif s["Sid"] == "AgencyQueues":
                     assert function == "on_dispatch_job" and resource == f"arn:aws:sqs:{R}:*:*"
                 elif resource.startswith("arn:aws:s3:::"):
@@ -158,7 +162,7 @@ def test_resources_are_exact_except_where_aws_or_the_design_needs_a_pattern(temp
                     ), (function, resource)
                 else:
                     assert f":{R}:{A}:" in resource, (function, resource)
-                    assert "*" not in resource or resource.endswith("/index/*"), resource
+                    assert "*" not in resource or resource.endswith(("/index/*", "/stream/*"))
 
 
 def test_the_public_api_cannot_delete_evidence_or_write_checked_copies(template):
