@@ -267,8 +267,9 @@ def table_of_stream(stream_arn: str) -> str:
     return stream_arn.split(":", 5)[5].split("/")[1]
 
 
-def stream_event(records: list[dict], stream_arn: str, region: str) -> dict:
-    """A Lambda DynamoDB-stream event from GetRecords' records."""
+def stream_event(records: list[dict], stream_arn: str, region: str, shard_id: str) -> dict:
+    """A Lambda DynamoDB-stream event from GetRecords' records, as a tumbling-window
+    invocation sends it (which names the shard): here every batch is its own window."""
     out = []
     for r in records:
         change = dict(r["dynamodb"])
@@ -288,7 +289,16 @@ def stream_event(records: list[dict], stream_arn: str, region: str) -> dict:
                 "eventSourceARN": stream_arn,
             }
         )
-    return {"Records": out}
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    return {
+        "Records": out,
+        "window": {"start": now, "end": now},
+        "state": {},
+        "shardId": shard_id,
+        "eventSourceARN": stream_arn,
+        "isFinalInvokeForWindow": True,
+        "isWindowTerminatedEarly": False,
+    }
 
 
 class StreamReader:
@@ -345,11 +355,13 @@ class StreamReader:
             if answer.get("NextShardIterator"):
                 self.iterators[shard_id] = answer["NextShardIterator"]
             return 0
-        event = stream_event(records, arn, self.pump.region)
+        event = stream_event(records, arn, self.pump.region, shard_id)
         started = time.perf_counter()
         try:
             with aws_calls.invoking(self.sub.name):
                 result = self.pump.app.handler_map[self.sub.name](event, _context(self.sub.name))
+            if not isinstance(result, dict) or "state" not in result:
+                raise RuntimeError("a tumbling-window invocation must answer with a state")
         except Exception:
             # The shard waits: the same records again, after a pause (as Lambda retries).
             self.failures += 1

@@ -573,20 +573,25 @@ class FakeAccessLinkLimits:
 
 
 class FakeStatsCells:
-    """The stats table: counters, and per-report checkpoints with their conditions."""
+    """The stats table: counters, shard checkpoints with their conditions, and the
+    checkpoints a rebuild leaves per report."""
 
     def __init__(self):
         self.cells = {}  # (pk, sk) -> Counter
-        self.cps = {}
+        self.shards = {}  # shard -> position
+        self.rebuilt_at = {}  # tracking id -> seq
         self.items_written = 0
         self.transactions = 0
         self.fail_at = None  # the number of the transaction that fails (1 = the first)
-        self.interfere = None  # called before a transaction: a concurrent projector
+        self.interfere = None  # called before a transaction: a concurrent invocation
 
-    def checkpoints(self, tracking_ids):
-        return {t: self.cps[t] for t in tracking_ids if t in self.cps}
+    def shard_checkpoint(self, shard):
+        return self.shards.get(shard)
 
-    def apply(self, deltas, moves):
+    def rebuilt(self, tracking_ids):
+        return {t: self.rebuilt_at[t] for t in tracking_ids if t in self.rebuilt_at}
+
+    def apply(self, deltas, shard, old, new):
         from collections import Counter
 
         from chalicelib.stats.projector import CheckpointMoved
@@ -597,16 +602,15 @@ class FakeStatsCells:
         if self.fail_at is not None and self.transactions + 1 == self.fail_at:
             self.fail_at = None
             raise ConnectionError("stats table unavailable")
-        assert len(deltas) + len(moves) <= 100, "more than a transaction holds"
-        for tracking_id, (old, _) in moves.items():
-            if self.cps.get(tracking_id) != old:
-                raise CheckpointMoved()
-        for tracking_id, (_, new) in moves.items():
-            self.cps[tracking_id] = new
+        assert len(deltas) + 1 <= 100, "more than a transaction holds"
+        if self.shards.get(shard) != old:
+            raise CheckpointMoved()
+        assert old is None or new > old, "a checkpoint only moves forward"
+        self.shards[shard] = new
         for cell, counters in deltas.items():
             self.cells.setdefault(cell, Counter()).update(counters)
         self.transactions += 1
-        self.items_written += len(deltas) + len(moves)
+        self.items_written += len(deltas) + 1
 
     def counters(self):
         """Every counter that is not zero, as {(pk, sk): {name: n}}."""

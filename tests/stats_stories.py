@@ -23,8 +23,19 @@ def agencies(n: int) -> list[AgencyRef]:
 
 
 class Stories:
-    def __init__(self, seed: int = 7, agencies_n: int = 12, start=None):
+    def __init__(
+        self,
+        seed: int = 7,
+        agencies_n: int = 12,
+        start=None,
+        span_hours: int = 24 * 45,
+        categories=CATEGORIES,
+        regions=REGIONS,
+    ):
         self.seed = seed
+        self.span_hours = span_hours
+        self.categories = tuple(categories)
+        self.regions = tuple(regions)
         self.sla = SlaClock(default_calendar())
         self.agencies = agencies(agencies_n)
         self.start = start or datetime(2026, 10, 1, 2, tzinfo=UTC)
@@ -45,7 +56,7 @@ class Stories:
     def report(self, i: int) -> Report:
         """Report i's story (its own random stream: stories may run in threads)."""
         rng = random.Random(self.seed * 1_000_003 + i)
-        at = self.start + timedelta(hours=rng.randrange(0, 24 * 45))
+        at = self.start + timedelta(seconds=rng.randrange(0, self.span_hours * 3600))
         report = Report.submit(
             at=at,
             sla=self.sla,
@@ -57,8 +68,8 @@ class Stories:
             anonymous=rng.random() < 0.3,
             confidential=rng.random() < 0.1,
             access_token_hash="h" * 64,
-            category=rng.choice((*CATEGORIES, None)),
-            region=rng.choice(REGIONS),
+            category=rng.choice((*self.categories, None)),
+            region=rng.choice(self.regions),
         )
         self._commit(report)
         steps = rng.randrange(0, 9)

@@ -2,9 +2,10 @@
 
 A counter item is ``(pk, sk)`` with number attributes ``<subscope>|<metric>`` (see
 stats/cells.py), changed only by ``ADD``, so concurrent projectors never lose each other's
-increments. A report's checkpoint is the item ``(cp#<tracking_id>, cp)``; it expires a
-week after its last change, long after the stream (24 hours) could deliver the change
-again.
+increments. A stream shard's checkpoint is the item ``(shard#<shard id>, cp)``; a report's
+rebuild checkpoint ``(cp#<tracking_id>, cp)``. Both expire a week after their last
+change, long after the stream (24 hours) could deliver a change again (shards are closed
+and replaced every few hours).
 """
 
 from __future__ import annotations
@@ -25,20 +26,30 @@ _BATCH_GET = 100
 
 
 def checkpoint_key(tracking_id: str) -> dict:
+    """Where ``ops rebuild-stats`` leaves the last change it counted of a report."""
     return {"pk": {"S": f"cp#{tracking_id}"}, "sk": {"S": CHECKPOINT_SK}}
+
+
+def shard_key(shard: str) -> dict:
+    return {"pk": {"S": f"shard#{shard}"}, "sk": {"S": CHECKPOINT_SK}}
 
 
 class DynamoStatsCells:
     def __init__(self, table: str | None = None, clock: Callable[[], float] = time.time):
         self.table = table or settings().stats_table
         self.clock = clock
-        self.items_written = 0
 
     @property
     def client(self):
         return aws_clients.client("dynamodb")
 
-    def checkpoints(self, tracking_ids: Iterable[str]) -> dict[str, int]:
+    def shard_checkpoint(self, shard: str) -> str | None:
+        item = self.client.get_item(
+            TableName=self.table, Key=shard_key(shard), ConsistentRead=True
+        ).get("Item")
+        return item["position"]["S"] if item else None
+
+    def rebuilt(self, tracking_ids: Iterable[str]) -> dict[str, int]:
         ids = sorted(set(tracking_ids))
         found: dict[str, int] = {}
         for start in range(0, len(ids), _BATCH_GET):
@@ -51,22 +62,23 @@ class DynamoStatsCells:
                 request = answer.get("UnprocessedKeys") or None
         return found
 
-    def apply(self, deltas: Deltas, moves: dict[str, tuple[int | None, int]]) -> None:
-        expires = str(int(self.clock()) + CHECKPOINT_SECONDS)
-        actions = []
-        for tracking_id, (old, new) in moves.items():
-            update = {
-                "TableName": self.table,
-                "Key": checkpoint_key(tracking_id),
-                "UpdateExpression": "SET seq = :new, expires_at = :exp",
-                "ExpressionAttributeValues": {":new": {"N": str(new)}, ":exp": {"N": expires}},
-            }
-            if old is None:
-                update["ConditionExpression"] = "attribute_not_exists(seq)"
-            else:
-                update["ConditionExpression"] = "seq = :old"
-                update["ExpressionAttributeValues"][":old"] = {"N": str(old)}
-            actions.append({"Update": update})
+    def apply(self, deltas: Deltas, shard: str, old: str | None, new: str) -> None:
+        checkpoint = {
+            "TableName": self.table,
+            "Key": shard_key(shard),
+            "UpdateExpression": "SET #p = :new, expires_at = :exp",
+            "ExpressionAttributeNames": {"#p": "position"},
+            "ExpressionAttributeValues": {
+                ":new": {"S": new},
+                ":exp": {"N": str(int(self.clock()) + CHECKPOINT_SECONDS)},
+            },
+        }
+        if old is None:
+            checkpoint["ConditionExpression"] = "attribute_not_exists(#p)"
+        else:
+            checkpoint["ConditionExpression"] = "#p = :old"
+            checkpoint["ExpressionAttributeValues"][":old"] = {"S": old}
+        actions = [{"Update": checkpoint}]
         for (pk, sk), counters in sorted(deltas.items()):
             names, values, adds = {}, {}, []
             for i, (name, n) in enumerate(sorted(counters.items())):
@@ -84,19 +96,16 @@ class DynamoStatsCells:
                     }
                 }
             )
-        if not actions:
-            return
         try:
             self.client.transact_write_items(TransactItems=actions)
         except ClientError as error:
-            if _checkpoint_refused(error, len(moves)):
+            if _checkpoint_refused(error):
                 raise CheckpointMoved() from error
             raise
-        self.items_written += len(actions)
 
 
-def _checkpoint_refused(error: ClientError, checkpoints: int) -> bool:
+def _checkpoint_refused(error: ClientError) -> bool:
     if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
         return False
     reasons = error.response.get("CancellationReasons") or []
-    return any(r.get("Code") == "ConditionalCheckFailed" for r in reasons[:checkpoints])
+    return bool(reasons) and reasons[0].get("Code") == "ConditionalCheckFailed"

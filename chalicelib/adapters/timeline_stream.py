@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from ..stats.projector import Delivered, position
 from ..stats.standing import StatEvent
 
 log = logging.getLogger(__name__)
@@ -36,3 +37,25 @@ def change_of_record(record: dict) -> StatEvent | None:
             },
         )
         return None
+
+
+def delivered(records: list[dict]) -> list[Delivered]:
+    """The changes the records carry, with their stream positions."""
+    out = []
+    for record in records:
+        change = change_of_record(record)
+        if change is not None:
+            out.append(Delivered(position(record["dynamodb"]["SequenceNumber"]), change))
+    return out
+
+
+def shard_of(event: dict) -> str:
+    """The shard the batch comes from. Lambda names it only in tumbling-window events (the
+    function's event source sets a window for this); without one, the stream's ARN stands
+    for a stream of one shard, which is what the local emulator has."""
+    shard = event.get("shardId")
+    if shard:
+        return shard
+    log.warning("no shardId in the stream event: is the tumbling window configured?")
+    records = event.get("Records") or [{}]
+    return records[0].get("eventSourceARN", "unknown")

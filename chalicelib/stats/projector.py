@@ -1,20 +1,23 @@
 """The statistics projector: recorded changes of standing in, counters out, each change
 counted exactly once.
 
-The changes arrive from the timeline table's stream, at least once and in order per
-report (a report's items share a partition key, so they share a stream shard). A
-per-report checkpoint (the last ``seq`` counted) is written in the same transaction as
-the counters it moved, so a redelivered change is recognised and skipped, and a crash
-between two transactions loses nothing. A batch's deltas are summed before writing: a
-counter several changes touch is written once.
+The changes arrive from the timeline table's stream, shard by shard: within a shard,
+records come in order the first time and may come again (a retried batch, a redelivery
+from an earlier point). Each shard has a checkpoint, the stream position of the last
+change counted, written in the same transaction as the counters it moved; a change at or
+before it is skipped. A batch's changes are counted in runs of consecutive changes whose
+counters fit one transaction (100 items), and within a run a counter several changes
+touch is written once.
+
+``ops rebuild-stats`` leaves, per report, the last change it counted; the projector skips
+those too, so a stream read after a rebuild counts nothing twice.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from ..domain.calendar import WorkingCalendar
@@ -28,25 +31,40 @@ MAX_ATTEMPTS = 5
 
 
 class CheckpointMoved(Exception):
-    """Another projector counted some of these changes first (a concurrent redelivery)."""
+    """Another invocation counted some of these changes first."""
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """A change as the stream delivered it: its position in its shard (a sequence number
+    zero-padded to sort as it compares)."""
+
+    position: str
+    change: StatEvent
+
+
+def position(sequence_number: str) -> str:
+    return sequence_number.rjust(40, "0")
 
 
 class CellStore(Protocol):
-    def checkpoints(self, tracking_ids: Iterable[str]) -> dict[str, int]:
-        """The last ``seq`` counted per report (absent: none yet)."""
+    def shard_checkpoint(self, shard: str) -> str | None:
+        """The position of the last change counted from this shard (None: none yet)."""
 
-    def apply(self, deltas: cells.Deltas, moves: dict[str, tuple[int | None, int]]) -> None:
-        """Add the deltas and move each report's checkpoint from ``old`` (None: none) to
-        ``new``, all or nothing; raises CheckpointMoved if a checkpoint is not ``old``."""
+    def rebuilt(self, tracking_ids: Iterable[str]) -> dict[str, int]:
+        """Per report, the last change ``ops rebuild-stats`` counted (absent: none)."""
+
+    def apply(self, deltas: cells.Deltas, shard: str, old: str | None, new: str) -> None:
+        """Add the deltas and move the shard's checkpoint from ``old`` to ``new``, all or
+        nothing; raises CheckpointMoved if the checkpoint is not ``old``."""
 
 
 @dataclass
 class Projection:
     counted: int = 0  # changes counted now
-    skipped: int = 0  # already counted (redelivered)
+    skipped: int = 0  # already counted (redelivered, or by a rebuild)
     transactions: int = 0
     items_written: int = 0  # counter items and checkpoints
-    cells: set = field(default_factory=set)
 
     def as_dict(self) -> dict:
         return {
@@ -58,60 +76,52 @@ class Projection:
 
 
 def project(
-    changes: Iterable[StatEvent], store: CellStore, calendar: WorkingCalendar
+    shard: str,
+    batch: Sequence[Delivered],
+    store: CellStore,
+    calendar: WorkingCalendar,
 ) -> Projection:
-    by_report: dict[str, list[StatEvent]] = {}
-    for change in changes:
-        by_report.setdefault(change.tracking_id, []).append(change)
-    for events in by_report.values():
-        events.sort(key=lambda e: e.seq)
-    result = Projection()
-    pending = dict(by_report)
+    batch = sorted(batch, key=lambda d: d.position)
+    rebuilt = store.rebuilt({d.change.tracking_id for d in batch}) if batch else {}
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        checkpoints = store.checkpoints(pending)
-        retry: dict[str, list[StatEvent]] = {}
-        for chunk in _chunks(pending, checkpoints, calendar, result):
-            deltas, moves, counted = chunk
-            try:
-                store.apply(deltas, moves)
-            except CheckpointMoved:
-                if attempt == MAX_ATTEMPTS:
-                    raise
-                retry.update({tid: pending[tid] for tid in moves})
-                continue
-            result.counted += counted
-            result.transactions += 1
-            result.items_written += len(deltas) + len(moves)
-        if not retry:
-            break
-        log.info("checkpoints moved meanwhile; counting %d report(s) again", len(retry))
-        pending = retry
-    return result
+        result = Projection()
+        done = store.shard_checkpoint(shard)
+        fresh = [d for d in batch if done is None or d.position > done]
+        skipped = len(batch) - len(fresh)
+        try:
+            for deltas, run in _runs(fresh, rebuilt, calendar, result):
+                store.apply(deltas, shard, done, run[-1].position)
+                done = run[-1].position
+                result.transactions += 1
+                result.items_written += len(deltas) + 1
+            result.skipped += skipped
+            return result
+        except CheckpointMoved:
+            if attempt == MAX_ATTEMPTS:
+                raise
+            log.info("the shard's checkpoint moved meanwhile; reading it again")
+    raise AssertionError("unreachable")
 
 
-def _chunks(pending, checkpoints, calendar, result):
-    """Transactions of whole reports (their deltas and checkpoint), at most 100 items."""
+def _runs(fresh: list[Delivered], rebuilt: dict[str, int], calendar, result):
+    """Runs of consecutive changes whose counters (and the checkpoint) fit a transaction."""
     deltas: cells.Deltas = {}
-    moves: dict[str, tuple[int | None, int]] = {}
-    counted = 0
-    for tracking_id, events in pending.items():
-        done = checkpoints.get(tracking_id)
-        fresh = [e for e in events if done is None or e.seq > done]
-        result.skipped += len(events) - len(fresh)
-        if not fresh:
-            continue
-        own: cells.Deltas = {}
-        for event in fresh:
-            cells.combine(own, cells.deltas(event, calendar))
-        own = cells.prune(own)
-        if len(set(deltas) | set(own)) + len(moves) + 1 > MAX_TRANSACTION_ITEMS and moves:
-            yield cells.prune(deltas), moves, counted
-            deltas, moves, counted = {}, {}, 0
-        cells.combine(deltas, {cell: Counter(c) for cell, c in own.items()})
-        moves[tracking_id] = (done, fresh[-1].seq)
-        counted += len(fresh)
-    if moves:
-        yield cells.prune(deltas), moves, counted
+    run: list[Delivered] = []
+    for delivered in fresh:
+        change = delivered.change
+        if change.seq <= rebuilt.get(change.tracking_id, 0):
+            own: cells.Deltas = {}  # counted by the rebuild: only the checkpoint moves
+            result.skipped += 1
+        else:
+            own = cells.deltas(change, calendar)
+            result.counted += 1
+        if run and len(set(deltas) | set(own)) + 1 > MAX_TRANSACTION_ITEMS:
+            yield cells.prune(deltas), run
+            deltas, run = {}, []
+        cells.combine(deltas, own)
+        run.append(delivered)
+    if run:
+        yield cells.prune(deltas), run
 
 
 def recompute(changes: Iterable[StatEvent], calendar: WorkingCalendar) -> cells.Deltas:
@@ -132,5 +142,5 @@ class Projector:
     store: CellStore
     calendar: WorkingCalendar
 
-    def project(self, changes: Iterable[StatEvent]) -> Projection:
-        return project(changes, self.store, self.calendar)
+    def project(self, shard: str, batch: Sequence[Delivered]) -> Projection:
+        return project(shard, batch, self.store, self.calendar)
