@@ -105,7 +105,7 @@ def _issue_cursor(key: str, filters: FeedFilters) -> str:
 
 
 def _read_cursor(raw: str | None, filters: FeedFilters) -> str | None:
-    if raw is None:
+    if not raw:  # absent, or empty (a script passing on the last page's null): the start
         return None
     head, _, tag = raw.partition(".")
     try:

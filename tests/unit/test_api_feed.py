@@ -194,6 +194,7 @@ def test_a_forged_or_tampered_cursor_is_400(client, world):
         assert r.status_code == 400, (bad, r.body)
         assert problem(r)["type"].endswith("invalid-cursor")
     assert get(client, cursor=cursor).status_code == 200
+    assert ids(get(client, cursor="")) == ids(get(client))  # empty: from the start
 
 
 def test_a_cursor_works_only_with_the_filters_it_was_issued_for(client, world):
