@@ -91,13 +91,16 @@ def page(
     limit: int = DEFAULT_LIMIT,
 ) -> FeedPage:
     """One page, newest first, after ``cursor`` (a page's ``next_cursor``). InvalidCursor
-    for anything else; ValueError for a limit outside 1..MAX_LIMIT."""
+    for anything else; ValueError for a limit outside 1..MAX_LIMIT or filters that
+    ``checked_filters`` would refuse."""
     if not 1 <= limit <= MAX_LIMIT:
         raise ValueError(f"limit must be 1..{MAX_LIMIT}")
     if cursor is not None and not _CURSOR.match(cursor):
         raise InvalidCursor(cursor)
     if not set(filters.statuses) <= set(EVERYTHING.statuses):
         raise ValueError(f"not listed statuses: {filters.statuses}")
+    if sum(1 for f in (filters.agency_id, filters.category, filters.region) if f) > 1:
+        raise ValueError("one of agency_id, category and region at a time (checked_filters)")
     items, next_cursor = feed.feed(filters, limit=limit, after=cursor)
     return FeedPage(items, next_cursor)
 

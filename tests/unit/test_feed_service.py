@@ -78,7 +78,7 @@ def test_one_dimension_at_a_time():
 # -- pages and the export -------------------------------------------------------------------
 
 
-def test_a_page_refuses_a_cursor_it_did_not_issue_and_a_silly_limit(reports):
+def test_a_page_refuses_a_cursor_it_did_not_issue_and_what_it_cannot_serve(reports):
     with pytest.raises(InvalidCursor):
         feed.page(reports, cursor="2026-03-17T03:00:00Z#23456789AB")
     with pytest.raises(InvalidCursor):
@@ -87,6 +87,8 @@ def test_a_page_refuses_a_cursor_it_did_not_issue_and_a_silly_limit(reports):
         feed.page(reports, limit=0)
     with pytest.raises(ValueError):
         feed.page(reports, FeedFilters(statuses=("unverified",)))
+    with pytest.raises(ValueError):  # never one filter silently ignored
+        feed.page(reports, FeedFilters(agency_id="pemkot-bandung", category="infrastruktur"))
 
 
 def test_entries_iterates_every_listed_report_once_newest_first(reports):
