@@ -131,6 +131,27 @@ class InMemoryReports:
         next_key = page[-1][0] if len(items) > limit else None
         return [self.get(tid) for _, tid in page], next_key
 
+    def feed(self, filters, *, limit, after):
+        """Like the feed's indexes: the keys index_keys derives, newest first."""
+        from chalicelib.adapters.partitions import feed_partitions
+        from chalicelib.adapters.report_repository import feed_scope
+        from chalicelib.domain import views
+
+        attribute, scope = feed_scope(filters)
+        wanted = set(feed_partitions(scope, list(filters.statuses)))
+        found = sorted(
+            (
+                (k["feed_sk"], tid)
+                for tid in self.reports
+                if (k := self._keys(tid))[attribute] in wanted
+                and (after is None or k["feed_sk"] < after)
+            ),
+            reverse=True,
+        )
+        page = found[:limit]
+        next_key = page[-1][0] if len(found) > limit else None
+        return [views.feed_entry(self.reports[tid]) for _, tid in page], next_key
+
     def due(self, now, limit):
         found = []
         for tid in self.reports:

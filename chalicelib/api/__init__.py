@@ -1,11 +1,12 @@
 """HTTP API blueprints, one per audience; the edge answers the methods they do not declare."""
 
-from . import access_links, admin, attachments, directory, edge, reports, staff, system
+from . import access_links, admin, attachments, directory, edge, public, reports, staff, system
 from .endpoint import DECLARED
 
 BLUEPRINTS = (
     system.bp,
     reports.bp,
+    public.bp,
     attachments.bp,
     access_links.bp,
     directory.bp,

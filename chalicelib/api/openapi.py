@@ -297,6 +297,7 @@ def _build(app) -> dict:
         ],
         "tags": [
             {"name": "citizen"},
+            {"name": "public", "description": "The public feed: no sign-in, no identity."},
             {"name": "directory"},
             {"name": "attachments"},
             {"name": "staff"},

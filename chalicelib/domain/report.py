@@ -116,6 +116,22 @@ class Rating:
 
 
 @dataclass(frozen=True)
+class PublicResponse:
+    """An agency's response as the public record keeps it: the agency that gave it, never
+    the officer who wrote it."""
+
+    agency: AgencyRef
+    at: datetime
+    message: str
+    final: bool = False
+
+
+# The public responses kept on the report itself (the newest), so that a listing shows them
+# without reading each report's timeline; the public view has every one.
+MAX_PUBLIC_RESPONSES = 5
+
+
+@dataclass(frozen=True)
 class Archival:
     reason: ArchiveReason
     message: str
@@ -162,6 +178,10 @@ class Report:
     completed_at: datetime | None = None
     reopen_until: datetime | None = None
     rating: Rating | None = None
+    # The agency's public responses, newest last, at most MAX_PUBLIC_RESPONSES of them, and
+    # how many there were in all. A transfer or reroute keeps earlier agencies' responses.
+    public_responses: tuple[PublicResponse, ...] = ()
+    public_response_count: int = 0
     archival: Archival | None = None
     duplicate_of: str | None = None
     duplicates: tuple[str, ...] = ()
@@ -397,8 +417,18 @@ class Report:
             self.deadline = None
         if self.paused and self.paused.kind is DeadlineKind.FIRST_RESPONSE:
             self.paused = None
+        self._keep_public_response(message, at, final=False)
         self._emit(EventType.RESPONDED, event)
         return event
+
+    def _keep_public_response(self, message: str, at: datetime, *, final: bool) -> None:
+        """Respond and final response are public timeline events: keep the newest few on
+        the report, under the agency's name."""
+        if self.agency is None:
+            return
+        kept = (*self.public_responses, PublicResponse(self.agency, at, message, final))
+        self.public_responses = kept[-MAX_PUBLIC_RESPONSES:]
+        self.public_response_count += 1
 
     def _in_time(self, at: datetime) -> bool:
         """Whether a first response now meets the service level (a clock paused while the
@@ -474,6 +504,7 @@ class Report:
         self.final_response_at = at
         self.paused = None
         self.deadline = sla.completion(at)
+        self._keep_public_response(message, at, final=True)
         self._emit(EventType.RESPONDED, event, final=True)
         return event
 

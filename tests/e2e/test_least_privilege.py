@@ -136,6 +136,12 @@ def driven(stack):
     )
     assert r.status_code == 200, r.text
 
+    # The public feed (api_handler queries the feed's indexes, unfiltered and by agency).
+    for query in ({}, {"agency_id": AGENCY}):
+        r = http.get(f"{stack.url}/v1/public/reports", params=query)
+        assert r.status_code == 200, r.text
+    assert tid in [e["tracking_id"] for e in r.json()["items"]]
+
     # on_dispatch_job: the webhook and the agency's own queue both receive it.
     assert receiver.wait_for(
         lambda rc: any(d.payload["data"]["tracking_id"] == tid for d in rc.delivered)
@@ -253,6 +259,14 @@ def test_every_function_was_exercised(driven):
         ("sweep_outbox", "dynamodb:Query"),
     ]:
         assert action in actions.get(function, set()), (function, action)
+
+
+def test_the_public_feed_queries_its_indexes(driven):
+    """The feed's Query calls are recorded, so the role check above covers them."""
+    feed_calls = [c for c in driven if c["function"] == "api_handler" and "Query" in c["call"]]
+    resources = {r for c in feed_calls for a, r in c["requests"] if a == "dynamodb:Query"}
+    assert any(r.endswith("-reports/index/feed") for r in resources), resources
+    assert any(r.endswith("-reports/index/feed-agency") for r in resources), resources
 
 
 def test_every_recorded_call_is_allowed_by_its_functions_role(driven):
