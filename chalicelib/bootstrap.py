@@ -124,6 +124,10 @@ def _build(name: str):
         from .adapters.s3_store import S3ObjectStore
 
         return S3ObjectStore()
+    if name == "open_data_store":
+        from .adapters.open_data_store import S3OpenDataStore
+
+        return S3OpenDataStore()
     if name == "stats_cells":
         from .adapters.stats_cells import DynamoStatsCells
 
@@ -185,6 +189,16 @@ def dispatch_queue():
 
 def dispatcher():
     return get("dispatcher")
+
+
+def export_open_data() -> dict:
+    """Today's (Asia/Jakarta) open-data export."""
+    from .services import open_data
+
+    now = clock().now()
+    day = now.astimezone(get("calendar").tz).date()
+    tables = [open_data.reports_table(reports())]
+    return open_data.export(day, tables, get("open_data_store"), now)
 
 
 def statistics_projector():

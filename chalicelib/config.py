@@ -99,6 +99,7 @@ class Settings:
     category_cache_seconds: int = 300
     audit_table: str = resource_name(STAGE, "audit")
     stats_table: str = resource_name(STAGE, "stats")
+    open_data_bucket: str | None = None
     notifications_queue_url: str | None = None
     mail_sender: str | None = None  # a verified SES identity
     portal_url: str = "http://127.0.0.1:8000"  # links in messages to reporters
@@ -190,6 +191,7 @@ def settings() -> Settings:
         attachment_url_seconds=min(_positive_int("ATTACHMENT_URL_SECONDS", 300), 300),
         audit_table=_env("AUDIT_TABLE", _name("audit")),
         stats_table=_env("STATS_TABLE", _name("stats")),
+        open_data_bucket=_env("OPEN_DATA_BUCKET"),
         notifications_queue_url=_env("NOTIFICATIONS_QUEUE_URL"),
         mail_sender=_env("MAIL_SENDER"),
         portal_url=_env("PORTAL_URL", "http://127.0.0.1:8000").rstrip("/"),

@@ -1,7 +1,8 @@
 """`python -m devstack run` starts the local stack; `python -m devstack token USER`
 prints a bearer token for a demo account of the running stack; `python -m devstack clock
 +12d` moves the running stack's clock forward and runs the deadline scheduler;
-`python -m devstack outbox` prints the e-mails it sent."""
+`python -m devstack outbox` prints the e-mails it sent; `python -m devstack open-data`
+runs the daily open-data export now."""
 
 from __future__ import annotations
 
@@ -72,6 +73,25 @@ def _outbox(args) -> int:
     return 0
 
 
+def _open_data(args) -> int:
+    """The daily export, now, in this process with the running stack's environment (its
+    AWS calls recorded as the export function's, like `clock` does for the scheduler)."""
+    import json
+    import os
+
+    from . import aws_calls, emulator
+    from .stack import read_state
+
+    os.environ.update(read_state()["app_env"])
+    emulator.forget_cached_clients()
+    from chalicelib import bootstrap
+
+    aws_calls.install_from_env()
+    with aws_calls.invoking("export_open_data"):
+        print(json.dumps(bootstrap.export_open_data(), indent=2))
+    return 0
+
+
 def main(argv=None) -> int:
     from .seed import DEMO_PASSWORD
 
@@ -95,7 +115,10 @@ def main(argv=None) -> int:
     mail = sub.add_parser("outbox", help="print the e-mails the local stack sent, newest last")
     mail.add_argument("--to", help="only those sent to this address")
     mail.add_argument("--last", type=int, help="only the last N")
+    sub.add_parser("open-data", help="run the daily open-data export now")
     args = parser.parse_args(argv)
+    if args.command == "open-data":
+        return _open_data(args)
     if args.command == "clock":
         from .clock import command
 

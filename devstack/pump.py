@@ -114,6 +114,13 @@ def failed_ids(result, records: list[dict]) -> set[str]:
 def schedule_seconds(expression) -> float:
     if hasattr(expression, "to_string"):  # chalice.Rate / chalice.Cron
         expression = expression.to_string()
+    if expression.strip().startswith("cron("):
+        # Only daily crons are used; locally they run a day apart from the start (run one
+        # now with its command, e.g. `python -m ops --local export-open-data`).
+        fields = expression.strip()[5:-1].split()
+        if len(fields) != 6 or fields[2:4] != ["*", "*"]:
+            raise ValueError(f"unsupported schedule {expression!r} (daily cron only)")
+        return _SECONDS["day"]
     match = _RATE.fullmatch(expression.strip())
     if not match:
         raise ValueError(f"unsupported schedule {expression!r} (rate(...) only)")

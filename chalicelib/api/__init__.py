@@ -1,12 +1,24 @@
 """HTTP API blueprints, one per audience; the edge answers the methods they do not declare."""
 
-from . import access_links, admin, attachments, directory, edge, public, reports, staff, system
+from . import (
+    access_links,
+    admin,
+    attachments,
+    directory,
+    edge,
+    open_data,
+    public,
+    reports,
+    staff,
+    system,
+)
 from .endpoint import DECLARED
 
 BLUEPRINTS = (
     system.bp,
     reports.bp,
     public.bp,
+    open_data.bp,
     attachments.bp,
     access_links.bp,
     directory.bp,

@@ -51,6 +51,16 @@ PATH_PARAMS = {
         "The attachment's id (12 symbols).",
         ("attachment-not-found", "No accepted attachment with this id on the report."),
     ),
+    "export_date": PathParam(
+        r"^(latest|[0-9]{4}-[0-9]{2}-[0-9]{2})$",
+        "The export's date (YYYY-MM-DD, Asia/Jakarta), or latest.",
+        ("export-not-found", "No open-data export of that date (GET /v1/open-data lists them)."),
+    ),
+    "file_name": PathParam(
+        r"^[a-z0-9-]{1,40}\.(csv|json)$",
+        "A file of the export, e.g. reports.csv (GET /v1/open-data lists them).",
+        ("file-not-found", "No such file in that export (GET /v1/open-data lists them)."),
+    ),
 }
 
 

@@ -819,6 +819,34 @@ class FeedPageOut(_Out):
     )
 
 
+# ---------------------------------------------------------------- open data
+
+
+class OpenDataFileOut(_Out):
+    name: str = Field(description="e.g. reports.csv")
+    url: str = Field(description="A stable URL: it redirects (302) to the file.")
+    bytes: int
+    sha256: str
+    rows: int | None = Field(None, description="Data rows (CSV and JSON); none for the dictionary.")
+
+
+class OpenDataExportOut(_Out):
+    date: str = Field(description="The day exported (YYYY-MM-DD, Asia/Jakarta).")
+    generated_at: str
+    files: list[OpenDataFileOut]
+
+
+class OpenDataOut(_Out):
+    licence: str
+    latest: str | None = Field(
+        None, description="The newest export's date; /v1/open-data/latest/{file} follows it."
+    )
+    dictionary_url: str | None = Field(
+        None, description="The data dictionary of the newest export."
+    )
+    exports: list[OpenDataExportOut] = Field(description="Newest first (the last 31 days).")
+
+
 # ---------------------------------------------------------------- access links
 
 

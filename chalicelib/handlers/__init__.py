@@ -1,6 +1,15 @@
 """SQS, stream and schedule entry points (thin, like api/)."""
 
-from . import dispatcher, notifications, routing, scheduler, statistics, sweeper, uploads
+from . import (
+    dispatcher,
+    notifications,
+    open_data,
+    routing,
+    scheduler,
+    statistics,
+    sweeper,
+    uploads,
+)
 
 BLUEPRINTS = (
     routing.bp,
@@ -10,4 +19,5 @@ BLUEPRINTS = (
     notifications.bp,
     scheduler.bp,
     statistics.bp,
+    open_data.bp,
 )

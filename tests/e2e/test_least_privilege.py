@@ -194,6 +194,21 @@ def driven(stack):
         timeout=120,
     )
     assert shown.returncode == 0, shown.stderr
+    # export_open_data, as `python -m devstack open-data` runs it (daily on AWS); the API
+    # lists it and links to its files.
+    exported = subprocess.run(
+        [sys.executable, "-m", "devstack", "open-data"],
+        cwd=ROOT,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert exported.returncode == 0, exported.stderr
+    assert http.get(f"{stack.url}/v1/open-data").status_code == 200
+    r = http.get(f"{stack.url}/v1/open-data/latest/reports.csv", allow_redirects=False)
+    assert r.status_code == 302, r.text
+    assert http.get(r.headers["Location"]).status_code == 200
     # sweep_outbox runs every few seconds on the test stack.
     _eventually(lambda: _recorded(stack, "sweep_outbox", "dynamodb.Query"), what="the sweeper")
     # project_statistics reads the timeline's stream and counts the changes above.
@@ -245,6 +260,9 @@ def test_every_function_was_exercised(driven):
         ("on_dispatch_job", "dynamodb:BatchGetItem"),
         ("on_dispatch_job", "dynamodb:BatchWriteItem"),
         ("project_statistics", "dynamodb:GetRecords"),
+        ("export_open_data", "dynamodb:Query"),
+        ("export_open_data", "s3:PutObject"),
+        ("api_handler", "s3:GetObject"),
         ("project_statistics", "dynamodb:BatchGetItem"),
         ("project_statistics", "dynamodb:UpdateItem"),
         ("on_dispatch_job", "sqs:SendMessage"),  # the agency's own queue

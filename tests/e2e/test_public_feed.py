@@ -6,12 +6,17 @@ The reports go to the DKI Jakarta provincial government (region 31), which no ot
 of the shared stack uses, so its feed holds exactly these reports.
 """
 
+import csv
+import hashlib
+import io
+import subprocess
+import sys
 import time
 import uuid
 
 import pytest
 
-from tests.e2e.conftest import report_body
+from tests.e2e.conftest import ROOT, report_body
 
 pytestmark = pytest.mark.e2e
 JSON = {"Content-Type": "application/json"}
@@ -143,3 +148,39 @@ def test_the_feed_lists_what_may_be_public_and_never_an_identity(stack, http):
     r = http.get(f"{stack.url}{FEED}", params={"cursor": "MjA5OS0wMS0wMVQwMDowMDowMA"})
     assert r.status_code == 400
     assert r.headers["Content-Type"] == "application/problem+json"
+
+    # The open-data export of the same day: the same entries, and again nobody's identity.
+    done = subprocess.run(
+        [sys.executable, "-m", "devstack", "open-data"],
+        cwd=ROOT,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr
+    listing = http.get(f"{stack.url}/v1/open-data")
+    assert listing.status_code == 200, listing.text
+    latest = listing.json()["exports"][0]
+    assert {f["name"] for f in latest["files"]} >= {
+        "reports.csv",
+        "reports.json",
+        "data-dictionary.json",
+    }
+    files = {}
+    for f in latest["files"]:
+        r = http.get(f"{stack.url}{f['url']}")  # 302 to the bucket, followed
+        assert r.status_code == 200, (f["name"], r.status_code)
+        assert hashlib.sha256(r.content).hexdigest() == f["sha256"]
+        files[f["name"]] = r.content.decode("utf-8")
+    rows = {row["tracking_id"]: row for row in csv.DictReader(io.StringIO(files["reports.csv"]))}
+    assert {normal, anonymous} <= set(rows)
+    assert not {confidential, unverified} & set(rows)
+    assert rows[normal]["region"] == "31.71" and rows[anonymous]["region"] == ""
+    exported = "\n".join(files.values())
+    for tid, secrets in identities.items():
+        for secret in secrets:
+            assert secret not in exported, (tid, secret)
+    assert f"officer.{AGENCY}" not in exported
+    assert "31.71.01" not in exported and "31.71.02" not in exported
+    assert f"Laporan rahasia ditangani {run}" not in exported

@@ -9,6 +9,7 @@ from devstack.aws_calls import iam_requests
 from tests import iam
 
 R, A = iam.REGION, iam.ACCOUNT_ID
+OPEN_DATA = "satupintu-dev-open-data-123456789012-ap-southeast-3"
 BUCKET = f"satupintu-dev-attachments-{A}-{R}"
 
 
@@ -159,6 +160,7 @@ def test_resources_are_exact_except_where_aws_or_the_design_needs_a_pattern(temp
                         f"arn:aws:s3:::{BUCKET}",
                         f"arn:aws:s3:::{BUCKET}/incoming/*",
                         f"arn:aws:s3:::{BUCKET}/attachments/*",
+                        f"arn:aws:s3:::{OPEN_DATA}/open-data/*",
                     ), (function, resource)
                 else:
                     assert f":{R}:{A}:" in resource, (function, resource)
