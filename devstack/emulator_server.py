@@ -8,6 +8,8 @@ python -m devstack.emulator_server HOST PORT
 2. Those copies raced with writes from other request threads and failed with a 500
    under concurrent load. DynamoDB requests are served one at a time (they are short);
    SQS long polls stay concurrent.
+3. A cancelled transaction left its writes (and the rollback's deletes) in the tables'
+   streams; DynamoDB streams only what commits, so those records are taken back too.
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ def patch_transactions() -> None:
 
     def transact_write_items(self, transact_items):
         saved = []
+        streamed = {}  # table name -> (its stream shard, how many records it had)
         for entry in transact_items:
             try:
                 ((op_type, op),) = entry.items()
@@ -73,6 +76,9 @@ def patch_transactions() -> None:
                 continue  # malformed: moto itself rejects it below, before any write
             current = table.get_item(hash_value, range_value)
             saved.append((table, hash_value, range_value, copy.deepcopy(current)))
+            shard = getattr(table, "stream_shard", None)
+            if shard is not None and table.name not in streamed:
+                streamed[table.name] = (shard, len(shard.items))
         models.copy = keep_tables
         try:
             return original(self, transact_items)
@@ -84,6 +90,8 @@ def patch_transactions() -> None:
                         table.items[hash_value][range_value] = before
                     else:
                         table.items[hash_value] = before
+            for shard, count in streamed.values():
+                del shard.items[count:]
             raise
         finally:
             models.copy = copy

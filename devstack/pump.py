@@ -118,7 +118,7 @@ def schedule_seconds(expression) -> float:
         # Only daily crons are used; locally they run a day apart from the start (run one
         # now with its command, e.g. `python -m ops --local export-open-data`).
         fields = expression.strip()[5:-1].split()
-        if len(fields) != 6 or fields[2:4] != ["*", "*"]:
+        if len(fields) != 6 or fields[2:5] != ["*", "*", "?"]:
             raise ValueError(f"unsupported schedule {expression!r} (daily cron only)")
         return _SECONDS["day"]
     match = _RATE.fullmatch(expression.strip())

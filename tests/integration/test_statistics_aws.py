@@ -13,6 +13,7 @@ import time
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,7 @@ from ops.stats import rebuild
 from tests.stats_stories import Stories
 
 CAL = default_calendar()
+T0 = datetime(2026, 11, 2, 3, tzinfo=UTC)
 
 
 class PersistedStories(Stories):
@@ -234,3 +236,28 @@ def test_the_rebuild_command_runs_as_the_readme_says(aws, stack):
     assert "timeline items read" in done.stderr  # the progress bar
     expected = {cell: dict(c) for cell, c in recompute(_raw_changes(), CAL).items()}
     assert _counters(aws, stack.env["STATS_TABLE"]) == expected
+
+
+def test_a_cancelled_transaction_leaves_nothing_in_the_stream(aws, stack, projected):
+    """DynamoDB streams only what commits; the local emulator must too (it rolls back a
+    cancelled transaction's writes, and used to leave them in the stream)."""
+    from chalicelib.services.ports import TrackingIdTaken
+    from tests.builders import submitted_report
+
+    streams, dynamodb = aws("dynamodbstreams"), aws("dynamodb")
+    arn = dynamodb.describe_table(TableName=stack.env["REPORT_EVENTS_TABLE"])["Table"][
+        "LatestStreamArn"
+    ]
+    (shard,) = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
+
+    def records() -> int:
+        iterator = streams.get_shard_iterator(
+            StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+        return len(streams.get_records(ShardIterator=iterator, Limit=100000)["Records"])
+
+    existing = projected["ids"][0]
+    before = records()
+    with pytest.raises(TrackingIdTaken):  # the report's put is refused: all is cancelled
+        DynamoReportRepository().add_new(submitted_report(T0, existing), None)
+    assert records() == before
