@@ -124,6 +124,10 @@ def _build(name: str):
         from .adapters.s3_store import S3ObjectStore
 
         return S3ObjectStore()
+    if name == "stats":
+        from .adapters.stats_reader import DynamoStatsReader
+
+        return DynamoStatsReader()
     raise KeyError(name)
 
 
@@ -229,6 +233,13 @@ def attachment_service():
         clock=clock(),
         limits=Limits.from_settings(settings()),
     )
+
+
+def statistics():
+    """The statistics read side, built on each call (cheap) so overrides apply."""
+    from .services.statistics import Statistics
+
+    return Statistics(get("stats"), directory(), clock(), settings().time_zone)
 
 
 def notifier():
