@@ -1,6 +1,6 @@
 """HTTP API blueprints, one per audience; the edge answers the methods they do not declare."""
 
-from . import access_links, admin, attachments, directory, edge, reports, staff, system
+from . import access_links, admin, attachments, directory, edge, reports, staff, stats, system
 from .endpoint import DECLARED
 
 BLUEPRINTS = (
@@ -11,5 +11,6 @@ BLUEPRINTS = (
     directory.bp,
     staff.bp,
     admin.bp,
+    stats.bp,
     edge.blueprint(DECLARED),  # last: built from every route declared above
 )

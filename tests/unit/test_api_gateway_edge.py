@@ -23,6 +23,8 @@ SAMPLE = {
     "agency_id": "pemkot-bandung",
     "webhook_id": "wh_0123456789abcdef",
     "attachment_id": "xfkx7cpj75nf",
+    "category_code": "infrastruktur",
+    "region_code": "32.73",
 }
 
 
