@@ -1,6 +1,6 @@
 """SQS and schedule entry points (thin, like api/)."""
 
-from . import dispatcher, notifications, routing, scheduler, sweeper, uploads
+from . import dispatcher, notifications, routing, scheduler, stats_summaries, sweeper, uploads
 
 BLUEPRINTS = (
     routing.bp,
@@ -9,4 +9,5 @@ BLUEPRINTS = (
     uploads.bp,
     notifications.bp,
     scheduler.bp,
+    stats_summaries.bp,
 )
