@@ -28,14 +28,16 @@ from ..stats.cells import OPEN_STATUSES, agency_pk, national, province_pk
 from ..stats.indicators import by_subscope, crossed, gauges, indicators, received_by, tally
 from ..stats.periods import Period
 
-MAX_TREE = 30  # agencies in one dashboard (the inbox reads 2 statuses × 8 shards each)
+MAX_TREE = 30  # agencies in one dashboard (its overdue list reads 8 inbox shards each)
 OVERDUE_LIST = 20
 TOP = 10
 WEEKS = 8
 EMERGING_LISTED = 200  # kept in the summary; a dashboard shows its first 20 relevant
 EMERGING_SHOWN = 20
 NATIONAL_NAME = "Indonesia"
-OVERDUE_STATUSES = ("awaiting_followup", "in_progress")
+# Overdue: the first response is late (once followed up, a report's deadline is the end of
+# its completion window, which the scheduler closes itself).
+OVERDUE_STATUSES = ("awaiting_followup",)
 
 
 class StatsReader(Protocol):
@@ -306,10 +308,11 @@ class Statistics:
         """The agencies a dashboard covers (the agency and its sub-units), None for the
         national one (platform admins who name no agency)."""
         known = self.directory.all_agencies()
+        ids = {a.id for a in known}
         if principal.has_any(Role.PLATFORM_ADMIN):
             if wanted is None:
                 return None
-            if self.directory.agency(wanted) is None:
+            if wanted not in ids:
                 raise UnknownScope("agency", wanted)
             tree = policy.descendants(wanted, known)
         else:
@@ -355,14 +358,15 @@ class Statistics:
         ]
 
     def _agency_dashboard(self, tree, period, first, weeks_from, now, reports):
-        root = self.directory.agency(tree[0])
+        known = {a.id: a for a in self.directory.all_agencies()}  # cached, unlike agency()
+        root = known[tree[0]]
         per_day: list[tuple[date, Counter]] = []
         whole, categories, places = Counter(), Counter(), Counter()
         units = []
         gauges_by = self.reader.now([agency_pk(a) for a in tree])
         workload = Counter()
         for agency_id in tree:
-            agency = self.directory.agency(agency_id)
+            agency = known.get(agency_id)
             days = self.reader.days(agency_pk(agency_id), first, period.end)
             in_period = tally(c for d, c in days if d in period)
             subscopes = by_subscope(in_period)
@@ -405,7 +409,7 @@ class Statistics:
                 for r, n in sorted(places.items(), key=lambda x: (-x[1], x[0]))[:TOP]
                 if n > 0
             ],
-            "emerging": self._emerging_for(summary, [self.directory.agency(a) for a in tree]),
+            "emerging": self._emerging_for(summary, [known.get(a) for a in tree]),
         }
 
     def _national_dashboard(self, period, first, weeks_from, now, reports):

@@ -5,8 +5,9 @@ Every AWS call a function makes on the stack is recorded under that function's n
 handler it invokes, ``devstack clock`` runs ``check_deadlines``, ``devstack schedule`` any
 scheduled function) as the (IAM action, resource ARN) pairs AWS would authorize. This
 module drives every function through its real paths, then checks each pair against the
-role infra/resources.json gives that function. A permission missing from a role (or an action the code starts to need) fails
-here, with the function, the call, the action and the resource.
+role infra/resources.json gives that function. A permission missing from a role (or an
+action the code starts to need) fails here, with the function, the call, the action and
+the resource.
 
 This module runs its own stack (it registers an agency, which the other e2e tests' shared
 stack must not see); the shared stack records too and checks its whole log against the
