@@ -161,12 +161,18 @@ class Statistics:
 
     # ------------------------------------------------------------ public pages
 
-    def national(self, period: Period) -> dict:
+    def _national_table(self, period: Period):
+        """The national figures, and which of its cells are hidden (the national page and
+        every category's page decide with this one table)."""
         subscopes = by_subscope(self._sum(national(), period))
         categories = received_by(subscopes, "cat:")
         values = {"all": subscopes.get("all", Counter())["received"]}
         values |= {f"cat:{c}": n for c, n in categories.items()}
-        hidden = suppression.suppressed(values, [suppression.line("all", values.keys() - {"all"})])
+        lines = [suppression.line("all", [f"cat:{c}" for c in categories])]
+        return subscopes, categories, suppression.suppressed(values, lines)
+
+    def national(self, period: Period) -> dict:
+        subscopes, categories, hidden = self._national_table(period)
         page = self._page(
             "national",
             None,
@@ -188,11 +194,7 @@ class Statistics:
         category = self.directory.category(code)
         if category is None:
             raise UnknownScope("category", code)
-        subscopes = by_subscope(self._sum(national(), period))
-        values = {"all": subscopes.get("all", Counter())["received"]}
-        values |= {f"cat:{c}": n for c, n in received_by(subscopes, "cat:").items()}
-        # the national table decides, so the national page and this one agree
-        hidden = suppression.suppressed(values, [suppression.line("all", values.keys() - {"all"})])
+        subscopes, _, hidden = self._national_table(period)
         return self._page(
             "category",
             code,
@@ -563,8 +565,8 @@ def reports_link(category: str, region: str) -> str:
 def publish_summaries(reader: StatsReader, directory, clock, time_zone: str) -> dict:
     """Compute what no request can read with a fixed number of items: per period (the
     last 30 days, this month, the previous month) every agency's indicators (the ranking)
-    and every province's and regency's reports received; and emerging issues. One Query
-    per agency and per province."""
+    and every province's reports received; and emerging issues. One Query per agency and
+    per province."""
     computed_at = clock.now()
     today = computed_at.astimezone(ZoneInfo(time_zone)).date()
     chosen = [periods.last30(today), periods.month_of(today, today), periods.previous_month(today)]
@@ -586,7 +588,6 @@ def publish_summaries(reader: StatsReader, directory, clock, time_zone: str) -> 
                 )
 
     provinces = {p.label: Counter() for p in chosen}
-    regencies = {p.label: Counter() for p in chosen}
     recent, baseline = Counter(), Counter()
     for province in regions.PROVINCES:
         for day, counters in reader.days(province_pk(province), first, today):
@@ -594,7 +595,6 @@ def publish_summaries(reader: StatsReader, directory, clock, time_zone: str) -> 
             for p in chosen:
                 if day in p:
                     provinces[p.label][province] += subscopes.get("all", Counter())["received"]
-                    regencies[p.label].update(received_by(subscopes, "reg:"))
             window = recent if day >= recent_from else baseline if day >= baseline_from else None
             if window is not None:
                 for (region, category), n in crossed(subscopes).items():
@@ -608,7 +608,6 @@ def publish_summaries(reader: StatsReader, directory, clock, time_zone: str) -> 
                 "period": _period_out(p),
                 "agencies": agencies[p.label],
                 "provinces": dict(provinces[p.label]),
-                "regencies": dict(regencies[p.label]),
             },
         )
     found = emerging.detect(recent, baseline)

@@ -402,3 +402,25 @@ def test_emerging_issues_reach_the_executives_they_concern(client, stats_reader,
     assert cell["links"]["reports"] == "/v1/public/reports?category=infrastruktur&region=32.73"
     _, other = get(client, "/v1/dashboard", **bearer("executive", agency_id="kemenkes"))
     assert other["emerging"]["items"] == []
+
+
+def test_the_hourly_function_writes_the_summaries(client, stats_reader):
+    from devstack.pump import EventPump, schedule_seconds
+
+    pump = EventPump(app, None, "ap-southeast-3")
+    [schedule] = [s for s in pump.schedules() if s.name == "publish_stats"]
+    assert schedule_seconds(schedule.schedule_expression) == 3600  # hourly
+    result = pump.run_schedule(schedule)  # a Lambda-shaped event and context
+    assert result["periods"] == ["last30", "2026-11", "2026-10"]
+    assert result["agencies"]["last30"] == 4  # those with reports: not pln
+    assert set(stats_reader.summaries) == {
+        "period#last30",
+        "period#2026-11",
+        "period#2026-10",
+        "emerging",
+    }
+    assert stats_reader.summaries["period#2026-11"]["provinces"] == {"32": 40}
+    # every query reads one scope's day items over the emerging window (63 days)
+    days = [q for q in stats_reader.queries if q[0] == "days"]
+    assert {(q[2], q[3]) for q in days} == {(date(2026, 9, 26), date(2026, 11, 27))}
+    assert len(days) == len(AGENCIES) + 38
