@@ -132,6 +132,10 @@ def _build(name: str):
         from .adapters.stats_cells import DynamoStatsCells
 
         return DynamoStatsCells()
+    if name == "stats":
+        from .adapters.stats_reader import DynamoStatsReader
+
+        return DynamoStatsReader()
     raise KeyError(name)
 
 
@@ -253,6 +257,13 @@ def attachment_service():
         clock=clock(),
         limits=Limits.from_settings(settings()),
     )
+
+
+def statistics():
+    """The statistics read side, built on each call (cheap) so overrides apply."""
+    from .services.statistics import Statistics
+
+    return Statistics(get("stats"), directory(), clock(), settings().time_zone)
 
 
 def notifier():

@@ -1,8 +1,9 @@
 """`python -m devstack run` starts the local stack; `python -m devstack token USER`
 prints a bearer token for a demo account of the running stack; `python -m devstack clock
 +12d` moves the running stack's clock forward and runs the deadline scheduler;
-`python -m devstack outbox` prints the e-mails it sent; `python -m devstack open-data`
-runs the daily open-data export now."""
+`python -m devstack schedule NAME` runs one scheduled function now; `python -m devstack
+outbox` prints the e-mails it sent; `python -m devstack open-data` runs the daily
+open-data export now."""
 
 from __future__ import annotations
 
@@ -112,6 +113,8 @@ def main(argv=None) -> int:
     token.add_argument("--password", default=DEMO_PASSWORD)
     clock = sub.add_parser("clock", help="show or move the stack's clock, then run the scheduler")
     clock.add_argument("step", nargs="?", help="+12d, +3h, +90m, or reset (none: show)")
+    schedule = sub.add_parser("schedule", help="run one scheduled function now")
+    schedule.add_argument("name", help="e.g. publish_stats, check_deadlines, sweep_outbox")
     mail = sub.add_parser("outbox", help="print the e-mails the local stack sent, newest last")
     mail.add_argument("--to", help="only those sent to this address")
     mail.add_argument("--last", type=int, help="only the last N")
@@ -123,6 +126,10 @@ def main(argv=None) -> int:
         from .clock import command
 
         return command(args.step)
+    if args.command == "schedule":
+        from .schedules import command
+
+        return command(args.name)
     if args.command == "token":
         return _token(args)
     if args.command == "outbox":

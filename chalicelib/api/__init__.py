@@ -10,6 +10,7 @@ from . import (
     public,
     reports,
     staff,
+    stats,
     system,
 )
 from .endpoint import DECLARED
@@ -24,5 +25,6 @@ BLUEPRINTS = (
     directory.bp,
     staff.bp,
     admin.bp,
+    stats.bp,
     edge.blueprint(DECLARED),  # last: built from every route declared above
 )

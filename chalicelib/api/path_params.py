@@ -46,6 +46,16 @@ PATH_PARAMS = {
         "The webhook's id (wh_...).",
         ("webhook-not-found", "No such webhook for this agency."),
     ),
+    "category_code": PathParam(
+        r"^[a-z0-9][a-z0-9-]{1,63}$",
+        "A category's code (from GET /v1/categories), e.g. infrastruktur.",
+        ("category-not-found", "No such category."),
+    ),
+    "region_code": PathParam(
+        r"^[0-9]{2}(\.?[0-9]{2})?$",
+        "A province (32) or regency/city (32.73; the dot may be left out) Kemendagri code.",
+        ("region-not-found", "No such province or regency."),
+    ),
     "attachment_id": PathParam(
         r"^[0-9a-z]{12}$",
         "The attachment's id (12 symbols).",

@@ -7,6 +7,7 @@ from . import (
     routing,
     scheduler,
     statistics,
+    stats_summaries,
     sweeper,
     uploads,
 )
@@ -20,4 +21,5 @@ BLUEPRINTS = (
     scheduler.bp,
     statistics.bp,
     open_data.bp,
+    stats_summaries.bp,
 )

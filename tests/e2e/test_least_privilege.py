@@ -2,11 +2,12 @@
 
 Every AWS call a function makes on the stack is recorded under that function's name
 (``devstack/aws_calls.py``: the API server is ``api_handler``, the event pump names the
-handler it invokes, ``devstack clock`` runs ``check_deadlines``) as the (IAM action,
-resource ARN) pairs AWS would authorize. This module drives every function through its
-real paths, then checks each pair against the role infra/resources.json gives that
-function. A permission missing from a role (or an action the code starts to need) fails
-here, with the function, the call, the action and the resource.
+handler it invokes, ``devstack clock`` runs ``check_deadlines``, ``devstack schedule`` any
+scheduled function) as the (IAM action, resource ARN) pairs AWS would authorize. This
+module drives every function through its real paths, then checks each pair against the
+role infra/resources.json gives that function. A permission missing from a role (or an
+action the code starts to need) fails here, with the function, the call, the action and
+the resource.
 
 This module runs its own stack (it registers an agency, which the other e2e tests' shared
 stack must not see); the shared stack records too and checks its whole log against the
@@ -194,6 +195,26 @@ def driven(stack):
         timeout=120,
     )
     assert shown.returncode == 0, shown.stderr
+    # Statistics: public pages (a Query of day items, a GetItem of gauges), the dashboard of
+    # an agency with sub-units (their gauges in one BatchGetItem, their inbox, summaries),
+    # the hourly summaries (`python -m devstack schedule` runs publish_stats), the ranking.
+    for path in ("/v1/stats/national", f"/v1/stats/agencies/{AGENCY}", "/v1/stats/regions/32"):
+        r = http.get(stack.url + path)
+        assert r.status_code == 200, r.text
+    r = http.get(f"{stack.url}/v1/dashboard?agency=pemprov-jabar", headers=admin)
+    assert r.status_code == 200, r.text
+    published = subprocess.run(
+        [sys.executable, "-m", "devstack", "schedule", "publish_stats"],
+        cwd=ROOT,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert published.returncode == 0, published.stdout + published.stderr
+    r = http.get(f"{stack.url}/v1/stats/ranking")
+    assert r.status_code == 200, r.text
+
     # export_open_data, as `python -m devstack open-data` runs it (daily on AWS); the API
     # lists it and links to its files.
     exported = subprocess.run(
@@ -275,6 +296,9 @@ def test_every_function_was_exercised(driven):
         ("api_handler", "sqs:SendMessage"),
         ("check_deadlines", "dynamodb:Query"),
         ("sweep_outbox", "dynamodb:Query"),
+        ("api_handler", "dynamodb:BatchGetItem"),  # the gauges of an agency's sub-units
+        ("publish_stats", "dynamodb:Query"),
+        ("publish_stats", "dynamodb:PutItem"),
     ]:
         assert action in actions.get(function, set()), (function, action)
 

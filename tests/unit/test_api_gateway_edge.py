@@ -25,6 +25,8 @@ SAMPLE = {
     "attachment_id": "xfkx7cpj75nf",
     "export_date": "2026-11-29",
     "file_name": "reports.csv",
+    "category_code": "infrastruktur",
+    "region_code": "32.73",
 }
 
 
