@@ -641,3 +641,26 @@ class FakeStatsCells:
             if kept:
                 out[cell] = kept
         return out
+
+
+class FakeOpenDataStore:
+    """The open-data bucket: objects in memory, links to a fake host."""
+
+    def __init__(self):
+        self.objects = {}
+
+    def put_file(self, key, path, content_type):
+        self.objects[key] = (path.read_bytes(), content_type)
+
+    def read(self, key):
+        found = self.objects.get(key)
+        return found[0] if found else None
+
+    def write(self, key, body, content_type):
+        self.objects[key] = (body, content_type)
+
+    def link(self, key, expires_in):
+        return f"https://bucket.example/{key}?expires={expires_in}"
+
+    def text(self, key):
+        return self.objects[key][0].decode("utf-8")

@@ -6,6 +6,7 @@ from tests.fakes import (
     FakeDispatchQueue,
     FakeIdentityLog,
     FakeMessages,
+    FakeOpenDataStore,
     FakePublisher,
     FakeStore,
     FakeTargets,
@@ -125,6 +126,7 @@ def wired(
         identity_log=identity_log,
         calendar=calendar,
         stats=stats_reader,
+        open_data_store=FakeOpenDataStore(),
     )
     yield
     bootstrap.reset()

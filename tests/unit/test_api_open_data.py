@@ -9,8 +9,8 @@ from chalice.test import Client
 from app import app
 from chalicelib import bootstrap
 from chalicelib.services import open_data
+from tests.fakes import FakeOpenDataStore as MemoryStore
 from tests.unit.api_helpers import problem
-from tests.unit.test_open_data import MemoryStore
 
 T0 = datetime(2026, 3, 18, 17, 30, tzinfo=UTC)
 

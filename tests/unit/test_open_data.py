@@ -14,6 +14,7 @@ from chalicelib.domain.deadlines import SlaClock
 from chalicelib.domain.report import Actor, AgencyRef, Reporter
 from chalicelib.services import open_data
 from tests.builders import submitted_report
+from tests.fakes import FakeOpenDataStore as MemoryStore
 from tests.fakes import InMemoryReports
 
 T0 = datetime(2026, 3, 17, 3, 0, tzinfo=UTC)
@@ -23,27 +24,6 @@ OFFICER = Actor("officer", "budi.santoso")
 BANDUNG = AgencyRef("pemkot-bandung", "Pemerintah Kota Bandung")
 WHISTLEBLOWER = Reporter("Rahmat Hidayat", "+6281399887766", "rahmat.hidayat@example.id")
 CITIZEN = Reporter("Dewi Lestari", "+6281322334455", "dewi.lestari@example.id")
-
-
-class MemoryStore:
-    def __init__(self):
-        self.objects = {}
-
-    def put_file(self, key, path, content_type):
-        self.objects[key] = (path.read_bytes(), content_type)
-
-    def read(self, key):
-        found = self.objects.get(key)
-        return found[0] if found else None
-
-    def write(self, key, body, content_type):
-        self.objects[key] = (body, content_type)
-
-    def link(self, key, expires_in):
-        return f"https://bucket.example/{key}?expires={expires_in}"
-
-    def text(self, key):
-        return self.objects[key][0].decode("utf-8")
 
 
 def store(reports, at, *, respond=True, **fields):
