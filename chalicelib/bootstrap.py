@@ -201,7 +201,12 @@ def export_open_data() -> dict:
 
     now = clock().now()
     day = now.astimezone(get("calendar").tz).date()
-    tables = [open_data.reports_table(reports())]
+    from .domain.regions import PROVINCES
+
+    tables = [
+        open_data.reports_table(reports()),
+        open_data.indicators_table(statistics(), directory(), list(PROVINCES)),
+    ]
     return open_data.export(day, tables, get("open_data_store"), now)
 
 

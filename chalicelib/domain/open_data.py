@@ -79,6 +79,108 @@ REPORTS = Dataset(
 )
 
 
+_NUMBERS = (
+    (
+        "received",
+        "integer",
+        "Reports received: submitted (nation, category, region) or assigned to the agency.",
+    ),
+    (
+        "verified",
+        "integer",
+        "Reports verified and disposed to an agency for the first time (not for agencies).",
+    ),
+    ("archived", "integer", "Reports archived (not accepted; not for agencies)."),
+    ("followed_up", "integer", "First responses given (LAPOR!'s 'tindak lanjut')."),
+    ("in_time", "integer", "First responses within the service level (5 working days)."),
+    ("completed", "integer", "Completions."),
+    ("reopened", "integer", "Reopenings by the reporter."),
+    (
+        "transferred_away",
+        "integer",
+        "Reports the agency handed back or that were rerouted away from it (agencies only).",
+    ),
+    ("rate_verified", "number", "verified / received."),
+    ("rate_followed_up", "number", "followed_up / received (agencies) or / verified."),
+    ("rate_completed", "number", "completed / received."),
+    ("rate_in_time", "number", "in_time / followed_up: the share answered within the level."),
+    (
+        "median_first_response_days",
+        "number",
+        "Median working days from assignment to first response.",
+    ),
+    (
+        "median_completion_days",
+        "number",
+        "Median working days from assignment (or submission) to completion.",
+    ),
+    ("rated", "integer", "Final ratings given."),
+    ("satisfaction_average", "number", "Average rating, 1 to 5."),
+    *((f"score_{n}", "integer", f"Ratings of {n}.") for n in range(1, 6)),
+    ("open_now", "integer", "Open reports at the time of the export (all open statuses)."),
+    ("overdue_now", "integer", "Open reports past their deadline at the time of the export."),
+)
+
+INDICATORS = Dataset(
+    "indicators",
+    "Indicators per agency, category, province and the nation",
+    "The published statistics (GET /v1/stats/...) for the last 30 days and the previous "
+    "month. A cell counting fewer reports than the threshold, or one that would let a "
+    "hidden cell be worked out, is suppressed: its numbers are empty.",
+    (
+        Column("period", "string", "last30 or YYYY-MM."),
+        Column("period_start", "date", "First day (Asia/Jakarta)."),
+        Column("period_end", "date", "Last day (Asia/Jakarta)."),
+        Column("scope_kind", "string", "national | category | region | agency"),
+        Column(
+            "scope_id", "string", "Category code, province code or agency id; empty for the nation."
+        ),
+        Column("scope_name", "string", "Its name."),
+        Column("suppressed", "boolean", "Too few reports to publish (numbers left empty)."),
+        *(Column(name, kind, text) for name, kind, text in _NUMBERS),
+    ),
+)
+
+
+def indicator_row(page: dict, period: dict) -> dict:
+    """One published statistics page (or ranking item) as a flat row."""
+    scope = page["scope"]
+    row = {
+        "period": period["label"],
+        "period_start": period["start"],
+        "period_end": period["end"],
+        "scope_kind": scope["kind"],
+        "scope_id": scope.get("id") or "",
+        "scope_name": scope.get("name") or "",
+        "suppressed": bool(page.get("suppressed")),
+    }
+    numbers = dict.fromkeys((name for name, _, _ in _NUMBERS), "")
+    ind = page.get("indicators")
+    if ind and not row["suppressed"]:
+        for name in ("received", "verified", "archived", "followed_up", "in_time"):
+            numbers[name] = _blank(ind.get(name))
+        for name in ("completed", "reopened", "transferred_away"):
+            numbers[name] = _blank(ind.get(name))
+        for name, value in (ind.get("rates") or {}).items():
+            numbers[f"rate_{name}"] = _blank(value)
+        numbers["median_first_response_days"] = _blank(ind["first_response_days"]["median"])
+        numbers["median_completion_days"] = _blank(ind["completion_days"]["median"])
+        satisfaction = ind["satisfaction"]
+        numbers["rated"] = satisfaction["rated"]
+        numbers["satisfaction_average"] = _blank(satisfaction["average"])
+        for score, n in satisfaction["distribution"].items():
+            numbers[f"score_{score}"] = n
+        now = page.get("now")
+        if now:
+            numbers["open_now"] = now["open"]["total"]
+            numbers["overdue_now"] = now["overdue"]
+    return row | numbers
+
+
+def _blank(value):
+    return "" if value is None else value
+
+
 def report_row(entry: FeedEntry) -> dict:
     """One report as a flat row (CSV and JSON alike), plus ``responses`` for JSON."""
     last = entry.responses[-1] if entry.responses else None

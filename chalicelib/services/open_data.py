@@ -58,6 +58,40 @@ def reports_table(feed: PublicFeed) -> Table:
     return Table(open_data.REPORTS, rows)
 
 
+def indicators_table(statistics, directory, province_codes) -> Table:
+    """The published statistics: the nation, every category and province, and every agency
+    of the ranking, for the last 30 days and the previous month (the same pages, with the
+    same suppression, as GET /v1/stats/...)."""
+    from ..stats import periods
+
+    def rows() -> Iterator[tuple[dict, dict]]:
+        today = statistics.today()
+        for period in (periods.last30(today), periods.previous_month(today)):
+            label = {
+                "label": period.label,
+                "start": period.start.isoformat(),
+                "end": period.end.isoformat(),
+            }
+            pages = [statistics.national(period)]
+            pages += [statistics.category(c.code, period) for c in directory.categories()]
+            pages += [statistics.region(code, period) for code in province_codes]
+            for page in pages:
+                yield open_data.indicator_row(page, label), {}
+            try:
+                ranked = statistics.ranking(period)["items"]
+            except LookupError:  # the hourly summaries have not run yet
+                ranked = []
+            for item in ranked:
+                page = {
+                    "scope": {"kind": "agency", **item["agency"]},
+                    "suppressed": item["suppressed"],
+                    "indicators": item["indicators"],
+                }
+                yield open_data.indicator_row(page, label), {}
+
+    return Table(open_data.INDICATORS, rows)
+
+
 def export(day: date, tables: list[Table], store: OpenDataStore, now: datetime) -> dict:
     files = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -424,3 +424,33 @@ def test_the_hourly_function_writes_the_summaries(client, stats_reader):
     days = [q for q in stats_reader.queries if q[0] == "days"]
     assert {(q[2], q[3]) for q in days} == {(date(2026, 9, 26), date(2026, 11, 27))}
     assert len(days) == len(AGENCIES) + 38
+
+
+# ---------------------------------------------------------------- open data
+
+
+def test_the_open_data_export_publishes_the_same_suppressed_indicators(client, stats_reader):
+    import csv
+    import io
+
+    from chalicelib import bootstrap
+    from chalicelib.services import open_data
+    from tests.fakes import FakeOpenDataStore
+
+    publish_summaries(stats_reader, bootstrap.directory(), bootstrap.clock(), "Asia/Jakarta")
+    bucket = FakeOpenDataStore()
+    table = open_data.indicators_table(bootstrap.statistics(), bootstrap.directory(), ["32", "31"])
+    entry = open_data.export(date(2026, 11, 27), [table], bucket, bootstrap.clock().now())
+    rows = list(csv.DictReader(io.StringIO(bucket.text("open-data/2026-11-27/indicators.csv"))))
+    assert {f["name"] for f in entry["files"]} >= {"indicators.csv", "indicators.json"}
+    last30 = {(r["scope_kind"], r["scope_id"]): r for r in rows if r["period"] == "last30"}
+    national = last30[("national", "")]
+    _, page = get(client, "/v1/stats/national")
+    assert int(national["received"]) == page["indicators"]["received"] == 40
+    assert int(national["open_now"]) == page["now"]["open"]["total"]
+    # the small agency (3 reports) is suppressed in the file as on the page
+    small = last30[("agency", "puskesmas-kecil")]
+    assert small["suppressed"] == "true" and small["received"] == ""
+    assert last30[("agency", "pemkot-bandung")]["received"] == "18"
+    assert ("category", "kesehatan") in last30 and ("region", "32") in last30
+    assert {r["period"] for r in rows} == {"last30", "2026-10"}
