@@ -32,7 +32,7 @@ from pathlib import Path
 
 from _stack import ROOT, start_emulator
 
-BARE = "import chalice, boto3, pynamodb.models, pydantic"
+BARE = "import chalice, boto3, pynamodb.models, pydantic, aws_xray_sdk.core"
 
 BODY = {
     "kind": "complaint",
