@@ -36,11 +36,12 @@ class WorkingCalendar:
         # No years given: with expand=True (the default) the package fills in a year the
         # first time a date of that year is looked up, so a deadline may cross into the
         # next year. language="id" because otherwise the names follow the process locale.
-        import holidays  # loaded on first use: most cold starts never count days
+        # Loaded on first use: most cold starts never count days. Indonesia's module
+        # alone: holidays.country_holidays("ID") imports every country (~130 ms).
+        from ..lazy import submodule_alone
 
-        self._holidays = holidays.country_holidays(
-            "ID", categories=("public", "government"), language="id"
-        )
+        indonesia = submodule_alone("holidays.countries.indonesia")
+        self._holidays = indonesia.Indonesia(categories=("public", "government"), language="id")
 
     # --- days ---
 

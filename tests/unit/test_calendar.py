@@ -1,3 +1,6 @@
+import json
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -49,6 +52,37 @@ def test_extra_holidays():
     cal = WorkingCalendar(extra_holidays=[date(2026, 1, 13)])
     assert cal.holiday_name(date(2026, 1, 13)) == EXTRA_HOLIDAY_NAME
     assert cal.add_working_days(wib(2026, 1, 12, 10), 1) == end_of(2026, 1, 14)
+
+
+def test_holidays_are_the_packages_calendar_for_indonesia(cal):
+    import holidays
+
+    expected = holidays.country_holidays(
+        "ID", categories=("public", "government"), language="id", years=range(2024, 2029)
+    )
+    assert len(expected) > 50
+    for day, name in expected.items():
+        assert cal.holiday_name(day) == name
+
+
+def test_loads_indonesia_only_and_a_later_import_of_every_country_reuses_it():
+    check = (
+        "import json, sys\n"
+        "from datetime import date\n"
+        "from chalicelib.domain.calendar import WorkingCalendar\n"
+        "name = WorkingCalendar().holiday_name(date(2026, 8, 17))\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('holidays.countries'))\n"
+        "import holidays.countries, holidays.countries.indonesia as indonesia\n"
+        "same = holidays.countries.Indonesia is indonesia.Indonesia\n"
+        "print(json.dumps([name, loaded, same]))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, check=True, cwd="."
+    )
+    name, loaded, same = json.loads(out.stdout)
+    assert name == "Hari Kemerdekaan Republik Indonesia"
+    assert loaded == ["holidays.countries.indonesia"]
+    assert same
 
 
 def test_default_calendar_is_shared():
