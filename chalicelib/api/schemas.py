@@ -80,14 +80,20 @@ Longitude = Annotated[
 ByteCount = whole_number(ge=1)
 
 
+# defer_build: a model's validator and serializer are built the first time it is used,
+# not when this module loads (a cold start uses a few of these ~70 models).
+
+
 class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True)
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, strict=True, defer_build=True
+    )
 
 
 class _Out(BaseModel):
     # Every field is always sent (null when empty): the documented schema says so.
     model_config = ConfigDict(
-        use_enum_values=True, json_schema_serialization_defaults_required=True
+        use_enum_values=True, json_schema_serialization_defaults_required=True, defer_build=True
     )
 
 
