@@ -32,7 +32,7 @@ from pathlib import Path
 
 from _stack import ROOT, start_emulator
 
-BARE = "import chalice, boto3, pynamodb.models, pydantic"
+BARE = "import chalice, boto3, pynamodb.models, pydantic, aws_xray_sdk.core"
 
 BODY = {
     "kind": "complaint",
@@ -141,6 +141,12 @@ def runtime_dir(into: Path) -> Path:
         origin = Path(spec.origin)
         source = origin.parent if origin.name == "__init__.py" else origin
         (into / source.name).symlink_to(source)
+        if source.suffix == ".py":
+            # a one-file module (six): its bytecode is in its directory's __pycache__
+            cached = Path(importlib.util.cache_from_source(str(source)))
+            if cached.exists():
+                (into / "__pycache__").mkdir(exist_ok=True)
+                (into / "__pycache__" / cached.name).symlink_to(cached)
     return into
 
 

@@ -8,9 +8,12 @@ import uuid
 from chalice import Blueprint
 
 from .. import bootstrap
-from ..services import access_links
+from ..lazy import lazy_module
 from .endpoint import endpoint, json_response
 from .endpoint import schemas as s
+
+# The services of a route load when it is first called (cold starts pay for what they use).
+access_links = lazy_module("chalicelib.services.access_links")
 
 bp = Blueprint(__name__)
 log = logging.getLogger(__name__)

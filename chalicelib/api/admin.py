@@ -12,15 +12,19 @@ from ..domain import tracking_id as tracking_ids
 from ..domain.directory import Agency
 from ..domain.identity import Role
 from ..domain.report import ArchiveReason
-from ..services import identity, webhooks
-from ..services.access import Caller
+from ..lazy import lazy_module
 from ..services.ports import InvalidCursor
-from . import report_out
 from .directory import agency_out
 from .endpoint import endpoint, json_response
 from .endpoint import schemas as s
 from .problems import Problem, invalid_field
 from .staff import staff_view_response
+
+# Loaded when a route first uses them: a cold start pays only for what its request needs.
+access = lazy_module("chalicelib.services.access")
+identity = lazy_module("chalicelib.services.identity")
+webhooks = lazy_module("chalicelib.services.webhooks")
+report_out = lazy_module("chalicelib.api.report_out")
 
 bp = Blueprint(__name__)
 log = logging.getLogger(__name__)
@@ -336,11 +340,12 @@ def admin_report(call):
 _ACTION_ERRORS = {**_ERRORS, 409: _ERR, 415: _ERR}
 
 
-def _admin(call) -> Caller:
-    return Caller(principal=call.principal)
+def _admin(call) -> access.Caller:
+    return access.Caller(principal=call.principal)
 
 
-_done = report_out.action_response
+def _done(done):
+    return report_out.action_response(done)
 
 
 @endpoint(

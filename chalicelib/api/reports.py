@@ -10,13 +10,17 @@ from chalice import Blueprint
 from .. import bootstrap, logs
 from ..config import settings
 from ..domain.report import Channel, Location, Reporter
-from ..services import submission, tracking
-from ..services.access import Caller
-from . import report_out
+from ..lazy import lazy_module
+from ..services import submission
 from .attachments import attachment_out
 from .endpoint import HeaderParam, endpoint, json_response
 from .endpoint import schemas as s
 from .problems import Problem, invalid_field
+
+# Loaded when a route first uses them: a cold start pays only for what its request needs.
+access = lazy_module("chalicelib.services.access")
+tracking = lazy_module("chalicelib.services.tracking")
+report_out = lazy_module("chalicelib.api.report_out")
 
 bp = Blueprint(__name__)
 log = logging.getLogger(__name__)
@@ -159,14 +163,15 @@ _TOKEN = HeaderParam("X-Report-Token", "The access token issued at submission.",
 _ACTION_ERRORS = {400: _ERR, 401: _ERR, 404: _ERR, 409: _ERR, 415: _ERR, 422: _ERR}
 
 
-def _reporter(call) -> Caller:
+def _reporter(call) -> access.Caller:
     token = call.header("X-Report-Token")
     if not token:
         raise Problem(401, "report-token-required", "Send the report's X-Report-Token.")
-    return Caller(report_token=token)
+    return access.Caller(report_token=token)
 
 
-_done = report_out.action_response
+def _done(done):
+    return report_out.action_response(done)
 
 
 @endpoint(

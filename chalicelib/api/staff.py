@@ -8,18 +8,20 @@ import re
 from chalice import Blueprint
 
 from .. import bootstrap
-from ..domain import policy
 from ..domain.deadlines import sort_key
 from ..domain.identity import Role
-from ..domain.policy import Action, Party
 from ..domain.status import Status
-from ..services.access import Caller, party
-from ..services.workflow import UnknownAgency
-from . import report_out
+from ..lazy import lazy_module
 from .attachments import attachment_out
 from .endpoint import endpoint, json_response
 from .endpoint import schemas as s
 from .problems import Problem, invalid_field
+
+# Loaded when a route first uses them: a cold start pays only for what its request needs.
+policy = lazy_module("chalicelib.domain.policy")
+access = lazy_module("chalicelib.services.access")
+workflows = lazy_module("chalicelib.services.workflow")
+report_out = lazy_module("chalicelib.api.report_out")
 
 bp = Blueprint(__name__)
 _ERR = ("ProblemOut", "Problem details (RFC 9457).")
@@ -155,13 +157,13 @@ def staff_report(call):
 
 def staff_view_response(raw_id: str, principal):
     workflow = bootstrap.workflow()
-    caller = Caller(principal=principal)
+    caller = access.Caller(principal=principal)
     with workflow.uow() as uow:
         report = workflow.load(uow, raw_id)
-    who = party(report, caller, workflow.directory)
-    if who is Party.PUBLIC:
+    who = access.party(report, caller, workflow.directory)
+    if who is policy.Party.PUBLIC:
         raise Problem(403, "not-your-agency", "This report is not assigned to your agency.")
-    policy.check(Action.VIEW_STAFF, who, report.status)
+    policy.check(policy.Action.VIEW_STAFF, who, report.status)
     timeline = bootstrap.reports().timeline(report.tracking_id)
     service = bootstrap.attachment_service()
     files = service.listing_of(report, caller)
@@ -174,11 +176,12 @@ def staff_view_response(raw_id: str, principal):
 # ---------------------------------------------------------------- the agency acts
 
 
-def _staff(call) -> Caller:
-    return Caller(principal=call.principal)
+def _staff(call) -> access.Caller:
+    return access.Caller(principal=call.principal)
 
 
-_done = report_out.action_response
+def _done(done):
+    return report_out.action_response(done)
 
 
 def _action(path, summary, body, description=None):
@@ -239,7 +242,7 @@ def transfer(call):
             reason=call.body.reason,
             suggested_agency=call.body.suggested_agency,
         )
-    except UnknownAgency:
+    except workflows.UnknownAgency:
         raise invalid_field(
             "suggested_agency", "unknown or inactive agency", "unknown_agency"
         ) from None

@@ -13,9 +13,12 @@ import logging
 from chalice import Blueprint
 
 from .. import bootstrap, logs
-from ..adapters.fanout import job_from_message
 from ..config import DISPATCH_QUEUE, settings
-from ..services.dispatch import Retry, backoff_seconds
+from ..lazy import lazy_module
+
+# Loaded on the first message (every function of the app imports this module).
+fanout = lazy_module("chalicelib.adapters.fanout")
+dispatch = lazy_module("chalicelib.services.dispatch")
 
 bp = Blueprint(__name__)
 log = logging.getLogger(__name__)
@@ -31,7 +34,7 @@ def on_dispatch_job(event):
         attempt = int(raw.get("attributes", {}).get("ApproximateReceiveCount", "1"))
         token = logs.bind(message_id=raw["messageId"], attempt=attempt)
         try:
-            job = job_from_message(record.body)
+            job = fanout.job_from_message(record.body)
             logs.bind(
                 tracking_id=job.tracking_id,
                 delivery_id=job.delivery_id,
@@ -40,11 +43,11 @@ def on_dispatch_job(event):
             )
             outcome = bootstrap.dispatcher().deliver(job, attempt)
             log.info("dispatch %s", outcome.outcome, extra={"event_type": job.event_type})
-        except Retry as e:
+        except dispatch.Retry as e:
             delay = (
                 0
                 if attempt >= cfg.dispatch_max_attempts
-                else backoff_seconds(
+                else dispatch.backoff_seconds(
                     attempt, cfg.dispatch_backoff_base_seconds, cfg.dispatch_backoff_cap_seconds
                 )
             )

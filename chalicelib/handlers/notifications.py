@@ -15,7 +15,10 @@ from chalice import Blueprint
 
 from .. import bootstrap, logs
 from ..config import NOTIFICATIONS_QUEUE, settings
-from ..services import notify
+from ..lazy import lazy_module
+
+# Loaded on the first message (every function of the app imports this module).
+notify = lazy_module("chalicelib.services.notify")
 
 bp = Blueprint(__name__)
 log = logging.getLogger(__name__)

@@ -10,8 +10,11 @@ from chalice import Blueprint
 
 from .. import bootstrap, logs
 from ..config import REPORT_SUBMITTED_QUEUE, settings
-from ..services import routing
+from ..lazy import lazy_module
 from ..services.ports import ReportNotFound
+
+# Loaded on the first message (every function of the app imports this module).
+routing = lazy_module("chalicelib.services.routing")
 
 bp = Blueprint(__name__)
 log = logging.getLogger(__name__)

@@ -8,7 +8,10 @@ from chalice import Blueprint, Rate
 
 from .. import bootstrap, logs
 from ..config import settings
-from ..services import outbox
+from ..lazy import lazy_module
+
+# Loaded on the first run (every function of the app imports this module).
+outbox = lazy_module("chalicelib.services.outbox")
 
 bp = Blueprint(__name__)
 

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from ..domain.attachment import Attachment
 from ..domain.directory import Agency, Category
 from ..domain.events import ReportEvent
 from ..domain.report import Report, TimelineEvent
 from ..domain.views import FEED_STATUSES, FeedEntry
+
+if TYPE_CHECKING:  # annotations only: a cold start without attachments does not load it
+    from ..domain.attachment import Attachment
 
 
 class TrackingIdTaken(Exception):

@@ -1,4 +1,8 @@
+import json
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -49,6 +53,64 @@ def test_extra_holidays():
     cal = WorkingCalendar(extra_holidays=[date(2026, 1, 13)])
     assert cal.holiday_name(date(2026, 1, 13)) == EXTRA_HOLIDAY_NAME
     assert cal.add_working_days(wib(2026, 1, 12, 10), 1) == end_of(2026, 1, 14)
+
+
+def test_holidays_are_the_packages_calendar_for_indonesia(cal):
+    """In the table's years and after them (2036 on: from the package itself)."""
+    import holidays
+
+    expected = holidays.country_holidays(
+        "ID", categories=("public", "government"), language="id", years=range(2024, 2039)
+    )
+    assert len(expected) > 200
+    day = date(2024, 1, 1)
+    while day < date(2039, 1, 1):
+        assert cal.holiday_name(day) == expected.get(day), day
+        day += timedelta(days=1)
+
+
+def test_the_holiday_table_is_what_the_pinned_holidays_package_gives():
+    """After upgrading `holidays`: python -m ops.holiday_table."""
+    from chalicelib.domain import holiday_table
+    from ops.holiday_table import render
+
+    assert render() == Path(holiday_table.__file__).read_text()
+    assert (holiday_table.FIRST_YEAR, holiday_table.LAST_YEAR) == (2024, 2035)
+
+
+def test_a_year_in_the_table_does_not_load_the_holidays_package():
+    check = (
+        "import json, sys\n"
+        "from datetime import UTC, datetime\n"
+        "from chalicelib.domain.calendar import WorkingCalendar\n"
+        "due = WorkingCalendar().add_working_days(datetime(2026, 3, 17, tzinfo=UTC), 1)\n"
+        "print(json.dumps([due.isoformat(), 'holidays' in sys.modules]))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, check=True, cwd="."
+    )
+    # Nyepi, Idul Fitri and the joint leave days around them: Wednesday 25 March
+    assert json.loads(out.stdout) == ["2026-03-25T17:00:00+00:00", False]
+
+
+def test_after_the_table_loads_indonesia_only_and_a_later_import_of_all_reuses_it():
+    check = (
+        "import json, sys\n"
+        "from datetime import date\n"
+        "from chalicelib.domain.calendar import WorkingCalendar\n"
+        "name = WorkingCalendar().holiday_name(date(2040, 8, 17))\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('holidays.countries'))\n"
+        "import holidays.countries, holidays.countries.indonesia as indonesia\n"
+        "same = holidays.countries.Indonesia is indonesia.Indonesia\n"
+        "print(json.dumps([name, loaded, same]))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, check=True, cwd="."
+    )
+    name, loaded, same = json.loads(out.stdout)
+    assert name == "Hari Kemerdekaan Republik Indonesia"
+    assert loaded == ["holidays.countries.indonesia"]
+    assert same
 
 
 def test_default_calendar_is_shared():
