@@ -9,7 +9,7 @@ now). Inside an item, a counter is the attribute ``<subscope>|<metric>``:
 - ``prov:<pp>``, day: the province (``all``), its regencies (``reg:<pp.rr>``), and the
   reports received per category in each (``cat:<c>``, ``reg:<pp.rr>:cat:<c>``);
 - ``agency:<id>``, day: the agency (``all``), and what it received per category
-  (``cat:<c>``) and region (``reg:<code>``);
+  (``cat:<c>``) and regency, or province if no finer (``reg:<code>``);
 - ``nat``, now: open reports by status and overdue, national (``all``), per category,
   province (``prov:<pp>``) and regency (``reg:<pp.rr>``);
 - ``agency:<id>``, now: its open reports by status and overdue (``all``).
@@ -150,7 +150,8 @@ class _Report:
         subscopes = ["all"]
         if metric == "received":
             subscopes += [f"cat:{self.category}"] if self.category else []
-            subscopes += [f"reg:{self.region}"] if self.region else []
+            place = self.regency or self.province  # never finer than the regency
+            subscopes += [f"reg:{place}"] if place else []
         _add(out, (agency_pk(agency_id), self.day), subscopes, metric, n)
 
     def both(self, out: Deltas, agency_id: str | None, metric: str, n: int = 1) -> None:
