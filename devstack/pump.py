@@ -327,10 +327,15 @@ class StreamReader:
         self.dynamodb = boto3.client("dynamodb", **credentials)
         self.streams = boto3.client("dynamodbstreams", **credentials)
         self.iterators: dict[str, str] = {}  # shard id -> where to read next
+        self._arn: str | None = None
         self.failures = 0
 
     def stream_arn(self) -> str | None:
-        return self.dynamodb.describe_table(TableName=self.table)["Table"].get("LatestStreamArn")
+        """Looked up once (the emulator serves DynamoDB one request at a time)."""
+        if self._arn is None:
+            table = self.dynamodb.describe_table(TableName=self.table)["Table"]
+            self._arn = table.get("LatestStreamArn")
+        return self._arn
 
     def poll_once(self) -> int:
         """Read each shard once; returns how many records were handled."""

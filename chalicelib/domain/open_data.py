@@ -121,6 +121,17 @@ _NUMBERS = (
     ("overdue_now", "integer", "Open reports past their deadline at the time of the export."),
 )
 
+FLOWS = (
+    "received",
+    "verified",
+    "archived",
+    "followed_up",
+    "in_time",
+    "completed",
+    "reopened",
+    "transferred_away",
+)
+
 INDICATORS = Dataset(
     "indicators",
     "Indicators per agency, category, province and the nation",
@@ -157,9 +168,7 @@ def indicator_row(page: dict, period: dict) -> dict:
     numbers = dict.fromkeys((name for name, _, _ in _NUMBERS), "")
     ind = page.get("indicators")
     if ind and not row["suppressed"]:
-        for name in ("received", "verified", "archived", "followed_up", "in_time"):
-            numbers[name] = _blank(ind.get(name))
-        for name in ("completed", "reopened", "transferred_away"):
+        for name in FLOWS:
             numbers[name] = _blank(ind.get(name))
         for name, value in (ind.get("rates") or {}).items():
             numbers[f"rate_{name}"] = _blank(value)
