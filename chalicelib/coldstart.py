@@ -1,11 +1,11 @@
 """The API function's cold start runs without garbage collections.
 
 A new Lambda process loads its modules and serves its first request (where most of the
-loading happens: pydantic, botocore, PynamoDB, X-Ray); that creates some 160,000 objects,
+loading happens: pydantic, botocore, PynamoDB, X-Ray); that creates some 125,000 objects,
 nearly all of which live as long as the process. The cyclic garbage collector, triggered
-every 700 allocations, traverses them again and again: about 7% of the first request in
-bench/cold_start.py, to free almost nothing (845 unreachable objects after the first
-request, the same peak memory).
+every 700 allocations, traverses them again and again: 5% of the first request's
+instructions in bench/cold_start.py and more of its time (7-15% in A/B runs), to free
+almost nothing (845 unreachable objects after the first request, the same peak memory).
 
 So in Lambda (LAMBDA_TASK_ROOT is set) app.py turns the collector off before it imports
 anything else, and the first event the app handles, whatever its outcome, turns it on
