@@ -10,8 +10,9 @@ Each report's writes are replayed through the real domain and the real key funct
 verification deadline and outbox entry), then the router's decision. An index write is
 counted the way DynamoDB counts it: a new entry is a put, a removed one a delete, a key
 that moves is a delete and a put, and an index that projects every attribute is written
-whenever the item changes. Two bursts are measured: every report routed to ONE agency
-(the worst case for that agency's inbox) and every report left for verification.
+whenever the item changes (the feed's INCLUDE projections too: they hold updated_at). Two
+bursts are measured: every report routed to ONE agency (the worst case for that agency's
+inbox and the feed's partitions) and every report left for verification.
 """
 
 from __future__ import annotations
@@ -37,6 +38,12 @@ INDEXES = {
     "inbox": ("inbox_pk", True),
     "inbox-category": ("inbox_cat_pk", True),
     "deadlines": ("due_shard", False),
+    # the public feed: INCLUDE projections that hold updated_at, so rewritten at every change
+    "feed": ("feed_pk", True),
+    "feed-agency": ("feed_agency_pk", True),
+    "feed-category": ("feed_category_pk", True),
+    "feed-province": ("feed_province_pk", True),
+    "feed-regency": ("feed_regency_pk", True),
 }
 SORT_KEYS = {
     "outbox": "created_at",
@@ -44,6 +51,7 @@ SORT_KEYS = {
     "inbox": "inbox_sk",
     "inbox-category": "inbox_sk",
     "deadlines": "due_at",
+    **{index: "feed_sk" for index in INDEXES if index.startswith("feed")},
 }
 
 

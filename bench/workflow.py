@@ -3,6 +3,8 @@
 - inbox_items_read_ratio: DynamoDB items read (ScannedCount of the Query responses) for
   one inbox page (one agency's open statuses, 25 per page) with 10,000 reports stored
   / with 1,000 (target <= 1.1);
+- feed_items_read_ratio: the same for one page of the public feed (every listed report,
+  all three statuses, 25 per page: 24 partitions merged) (target <= 1.1);
 - scheduler_reads_per_due_item: items read by one scheduler run (index queries, report
   reads, directory and webhook-target reads, from a cold container) with 10,000 open
   reports of which 20 are due, / 20 (target <= 3). Also printed without the directory
@@ -144,6 +146,17 @@ def inbox_reads(reads: Reads, agency_id: str) -> int:
     return reads.total
 
 
+def feed_reads(reads: Reads) -> int:
+    from chalicelib.adapters.report_repository import DynamoReportRepository
+    from chalicelib.services.ports import FeedFilters
+
+    reads.clear()
+    page, _ = DynamoReportRepository().feed(FeedFilters(), limit=25, after=None)
+    assert len(page) == 25
+    assert set(reads.calls) == {"Query"}, reads.calls
+    return reads.total
+
+
 def officer_response_calls(reads: Reads, agency_ref, calendar) -> tuple[float, dict]:
     """AWS calls per Workflow.respond, warm (clients and directory caches in place)."""
     from chalicelib import bootstrap
@@ -204,11 +217,14 @@ def main() -> None:
         write(build(SMALL, refs, calendar, due=DUE))
         # averaged over the agencies: which shard a report lands in is chance
         small = sum(inbox_reads(reads, r.id) for r in refs) / len(refs)
+        feed_small = feed_reads(reads)
         write(build(LARGE - SMALL, refs, calendar))
         large = sum(inbox_reads(reads, r.id) for r in refs) / len(refs)
+        feed_large = feed_reads(reads)
         print(
             f"wrote {LARGE} reports in {time.perf_counter() - started:.0f} s; inbox page "
-            f"items read: {small} with {SMALL}, {large} with {LARGE}"
+            f"items read: {small} with {SMALL}, {large} with {LARGE}; feed page items read: "
+            f"{feed_small} with {SMALL}, {feed_large} with {LARGE}"
         )
 
         bootstrap.reset()  # a cold container: no directory caches
@@ -246,6 +262,9 @@ def main() -> None:
                 "inbox_items_read_ratio": round(large / small, 2),
                 "inbox_items_read_1k": small,
                 "inbox_items_read_10k": large,
+                "feed_items_read_ratio": round(feed_large / feed_small, 2),
+                "feed_items_read_1k": feed_small,
+                "feed_items_read_10k": feed_large,
                 "scheduler_reads_per_due_item": round(scheduler_reads / due_items, 2),
                 "scheduler_items_read": scheduler_reads,
                 "scheduler_directory_items_read": directory_reads,

@@ -124,6 +124,18 @@ def _build(name: str):
         from .adapters.s3_store import S3ObjectStore
 
         return S3ObjectStore()
+    if name == "open_data_store":
+        from .adapters.open_data_store import S3OpenDataStore
+
+        return S3OpenDataStore()
+    if name == "stats_cells":
+        from .adapters.stats_cells import DynamoStatsCells
+
+        return DynamoStatsCells()
+    if name == "stats":
+        from .adapters.stats_reader import DynamoStatsReader
+
+        return DynamoStatsReader()
     raise KeyError(name)
 
 
@@ -183,6 +195,27 @@ def dispatcher():
     return get("dispatcher")
 
 
+def export_open_data() -> dict:
+    """Today's (Asia/Jakarta) open-data export."""
+    from .services import open_data
+
+    now = clock().now()
+    day = now.astimezone(get("calendar").tz).date()
+    from .domain.regions import PROVINCES
+
+    tables = [
+        open_data.reports_table(reports()),
+        open_data.indicators_table(statistics(), directory(), list(PROVINCES)),
+    ]
+    return open_data.export(day, tables, get("open_data_store"), now)
+
+
+def statistics_projector():
+    from .stats.projector import Projector
+
+    return Projector(get("stats_cells"), get("calendar"))
+
+
 def unit_of_work():
     """A fresh unit of work (the factory is what tests override)."""
     return get("uow")()
@@ -229,6 +262,13 @@ def attachment_service():
         clock=clock(),
         limits=Limits.from_settings(settings()),
     )
+
+
+def statistics():
+    """The statistics read side, built on each call (cheap) so overrides apply."""
+    from .services.statistics import Statistics
+
+    return Statistics(get("stats"), directory(), clock(), settings().time_zone)
 
 
 def notifier():

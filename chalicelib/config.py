@@ -51,6 +51,14 @@ REPORT_SUBMITTED_QUEUE = resource_name(STAGE, "report-submitted")
 DISPATCH_QUEUE = resource_name(STAGE, "dispatch")
 ATTACHMENT_UPLOADS_QUEUE = resource_name(STAGE, "attachment-uploads")
 NOTIFICATIONS_QUEUE = resource_name(STAGE, "notifications")
+# A stream's ARN ends with its creation time, known only once the table exists: the
+# packaged template replaces this with the table's StreamArn (infra/resources.json), and
+# the local event pump finds the stream by the table's name.
+TIMELINE_STREAM_ARN = (
+    "arn:aws:dynamodb:ap-southeast-3:000000000000:table/"
+    + resource_name(STAGE, "report-events")
+    + "/stream/replaced-by-infra-resources-json"
+)
 
 # What the platform can verify by magic bytes. ATTACHMENT_TYPES may narrow it, not widen it.
 SUPPORTED_ATTACHMENT_TYPES = ("image/jpeg", "image/png", "image/webp", "application/pdf")
@@ -90,6 +98,8 @@ class Settings:
     outbox_grace_seconds: int = 120
     category_cache_seconds: int = 300
     audit_table: str = resource_name(STAGE, "audit")
+    stats_table: str = resource_name(STAGE, "stats")
+    open_data_bucket: str | None = None
     notifications_queue_url: str | None = None
     mail_sender: str | None = None  # a verified SES identity
     portal_url: str = "http://127.0.0.1:8000"  # links in messages to reporters
@@ -180,6 +190,8 @@ def settings() -> Settings:
         attachment_types=_attachment_types(_env("ATTACHMENT_TYPES")),
         attachment_url_seconds=min(_positive_int("ATTACHMENT_URL_SECONDS", 300), 300),
         audit_table=_env("AUDIT_TABLE", _name("audit")),
+        stats_table=_env("STATS_TABLE", _name("stats")),
+        open_data_bucket=_env("OPEN_DATA_BUCKET"),
         notifications_queue_url=_env("NOTIFICATIONS_QUEUE_URL"),
         mail_sender=_env("MAIL_SENDER"),
         portal_url=_env("PORTAL_URL", "http://127.0.0.1:8000").rstrip("/"),

@@ -1,7 +1,9 @@
 """`python -m devstack run` starts the local stack; `python -m devstack token USER`
 prints a bearer token for a demo account of the running stack; `python -m devstack clock
 +12d` moves the running stack's clock forward and runs the deadline scheduler;
-`python -m devstack outbox` prints the e-mails it sent."""
+`python -m devstack schedule NAME` runs one scheduled function now; `python -m devstack
+outbox` prints the e-mails it sent; `python -m devstack open-data` runs the daily
+open-data export now."""
 
 from __future__ import annotations
 
@@ -72,6 +74,25 @@ def _outbox(args) -> int:
     return 0
 
 
+def _open_data(args) -> int:
+    """The daily export, now, in this process with the running stack's environment (its
+    AWS calls recorded as the export function's, like `clock` does for the scheduler)."""
+    import json
+    import os
+
+    from . import aws_calls, emulator
+    from .stack import read_state
+
+    os.environ.update(read_state()["app_env"])
+    emulator.forget_cached_clients()
+    from chalicelib import bootstrap
+
+    aws_calls.install_from_env()
+    with aws_calls.invoking("export_open_data"):
+        print(json.dumps(bootstrap.export_open_data(), indent=2))
+    return 0
+
+
 def main(argv=None) -> int:
     from .seed import DEMO_PASSWORD
 
@@ -92,14 +113,23 @@ def main(argv=None) -> int:
     token.add_argument("--password", default=DEMO_PASSWORD)
     clock = sub.add_parser("clock", help="show or move the stack's clock, then run the scheduler")
     clock.add_argument("step", nargs="?", help="+12d, +3h, +90m, or reset (none: show)")
+    schedule = sub.add_parser("schedule", help="run one scheduled function now")
+    schedule.add_argument("name", help="e.g. publish_stats, check_deadlines, sweep_outbox")
     mail = sub.add_parser("outbox", help="print the e-mails the local stack sent, newest last")
     mail.add_argument("--to", help="only those sent to this address")
     mail.add_argument("--last", type=int, help="only the last N")
+    sub.add_parser("open-data", help="run the daily open-data export now")
     args = parser.parse_args(argv)
+    if args.command == "open-data":
+        return _open_data(args)
     if args.command == "clock":
         from .clock import command
 
         return command(args.step)
+    if args.command == "schedule":
+        from .schedules import command
+
+        return command(args.name)
     if args.command == "token":
         return _token(args)
     if args.command == "outbox":

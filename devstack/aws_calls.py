@@ -215,6 +215,16 @@ def iam_requests(service: str, operation: str, params: dict, region: str) -> lis
                 need("dynamodb:GetItem", _table(region, item["Get"]["TableName"]))
         else:
             need(f"unmapped:{service}:{operation}", "*")
+    elif service == "streams.dynamodb":
+        if operation in ("DescribeStream", "GetShardIterator"):
+            need(f"dynamodb:{operation}", params["StreamArn"])
+        elif operation == "GetRecords":
+            # the emulator's iterators start with the stream's ARN (AWS's are opaque)
+            need("dynamodb:GetRecords", params["ShardIterator"].split("|", 1)[0])
+        elif operation == "ListStreams":
+            need("dynamodb:ListStreams", "*")
+        else:
+            need(f"unmapped:{service}:{operation}", "*")
     elif service == "sqs":
         if operation in _SQS:
             need(f"sqs:{_SQS[operation]}", _queue_arn(params["QueueUrl"], region))

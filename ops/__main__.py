@@ -1,4 +1,5 @@
-"""`python -m ops import-agencies FILE` · `python -m ops redrive QUEUE`.
+"""`python -m ops import-agencies FILE` · `python -m ops redrive QUEUE` ·
+`python -m ops rebuild-stats`.
 
 Uses the normal AWS credentials and region; with --local it talks to the running local
 stack (`make run`) instead.
@@ -64,6 +65,30 @@ def _redrive(args) -> int:
     return 0
 
 
+def _rebuild_stats(args) -> int:
+    import boto3
+    from tqdm import tqdm
+
+    from chalicelib.config import settings
+    from chalicelib.domain.calendar import WorkingCalendar
+
+    from .stats import rebuild
+
+    cfg = settings()
+    client = boto3.client("dynamodb")
+    with tqdm(desc="timeline items read", unit="item") as bar:
+        result = rebuild(
+            client,
+            cfg.report_events_table,
+            cfg.stats_table,
+            WorkingCalendar(cfg.time_zone),
+            scanned=bar.update,
+            written=lambda chunks: tqdm(chunks, desc="counters written", unit="batch"),
+        )
+    print(json.dumps(result))
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ops")
     parser.add_argument("--local", action="store_true", help="use the running local stack")
@@ -78,12 +103,17 @@ def main(argv=None) -> int:
     red = sub.add_parser("redrive", help="move a dead-letter queue back to its queue")
     red.add_argument("queue", help=f"{' | '.join(QUEUES)} or a queue name")
     red.add_argument("--max", type=int, default=None)
+    sub.add_parser(
+        "rebuild-stats",
+        help="recompute every statistics counter from the timeline (pause the projector first)",
+    )
     args = parser.parse_args(argv)
     if args.stage:
         os.environ["SATUPINTU_STAGE"] = args.stage
     if args.local:
         _use_local_stack()
-    return {"import-agencies": _import, "redrive": _redrive}[args.command](args)
+    commands = {"import-agencies": _import, "redrive": _redrive, "rebuild-stats": _rebuild_stats}
+    return commands[args.command](args)
 
 
 if __name__ == "__main__":

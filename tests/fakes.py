@@ -43,6 +43,19 @@ class InMemoryReports:
         self.outbox = {}  # tracking_id -> created_at
         self.reads = 0
         self.failing_remember = False
+        self.stat_changes = []  # what the timeline table's stream would carry
+
+    def _record_change(self, report) -> None:
+        """As the DynamoDB repository does: the commit's change of standing."""
+        from chalicelib.stats.standing import change_of
+
+        if not report.pending_events:
+            return
+        last = report.pending_events[-1]
+        change = change_of(report, report.stored_standing, last.seq, last.at)
+        if change is not None:
+            self.stat_changes.append(change)
+            report.stored_standing = change.after
 
     def add_new(self, report, idempotency: IdempotencyRecord | None) -> None:
         if idempotency:
@@ -54,6 +67,7 @@ class InMemoryReports:
         if idempotency:
             self.idempotency[idempotency.key] = idempotency
         self.events[report.tracking_id] = list(report.pending_events)
+        self._record_change(report)
         report.event_count += len(report.pending_events)
         report.pending_events.clear()
         report.version = 1
@@ -77,6 +91,7 @@ class InMemoryReports:
         if acknowledge:
             self.outbox.pop(report.tracking_id, None)
         self.events[report.tracking_id] += report.pending_events
+        self._record_change(report)
         report.event_count += len(report.pending_events)
         report.pending_events.clear()
         report.version += 1
@@ -115,6 +130,27 @@ class InMemoryReports:
         page = items[:limit]
         next_key = page[-1][0] if len(items) > limit else None
         return [self.get(tid) for _, tid in page], next_key
+
+    def feed(self, filters, *, limit, after):
+        """Like the feed's indexes: the keys index_keys derives, newest first."""
+        from chalicelib.adapters.partitions import feed_partitions
+        from chalicelib.adapters.report_repository import feed_scope
+        from chalicelib.domain import views
+
+        attribute, scope = feed_scope(filters)
+        wanted = set(feed_partitions(scope, list(filters.statuses)))
+        found = sorted(
+            (
+                (k["feed_sk"], tid)
+                for tid in self.reports
+                if (k := self._keys(tid))[attribute] in wanted
+                and (after is None or k["feed_sk"] < after)
+            ),
+            reverse=True,
+        )
+        page = found[:limit]
+        next_key = page[-1][0] if len(found) > limit else None
+        return [views.feed_entry(self.reports[tid]) for _, tid in page], next_key
 
     def due(self, now, limit):
         found = []
@@ -555,3 +591,76 @@ class FakeAccessLinkLimits:
             return False
         self.counts[key] = self.counts.get(key, 0) + 1
         return True
+
+
+class FakeStatsCells:
+    """The stats table: counters, shard checkpoints with their conditions, and the
+    checkpoints a rebuild leaves per report."""
+
+    def __init__(self):
+        self.cells = {}  # (pk, sk) -> Counter
+        self.shards = {}  # shard -> position
+        self.rebuilt_at = {}  # tracking id -> seq
+        self.items_written = 0
+        self.transactions = 0
+        self.fail_at = None  # the number of the transaction that fails (1 = the first)
+        self.interfere = None  # called before a transaction: a concurrent invocation
+
+    def shard_checkpoint(self, shard):
+        return self.shards.get(shard)
+
+    def rebuilt(self, tracking_ids):
+        return {t: self.rebuilt_at[t] for t in tracking_ids if t in self.rebuilt_at}
+
+    def apply(self, deltas, shard, old, new):
+        from collections import Counter
+
+        from chalicelib.stats.projector import CheckpointMoved
+
+        if self.interfere is not None:
+            interfere, self.interfere = self.interfere, None
+            interfere(self)
+        if self.fail_at is not None and self.transactions + 1 == self.fail_at:
+            self.fail_at = None
+            raise ConnectionError("stats table unavailable")
+        assert len(deltas) + 1 <= 100, "more than a transaction holds"
+        if self.shards.get(shard) != old:
+            raise CheckpointMoved()
+        assert old is None or new > old, "a checkpoint only moves forward"
+        self.shards[shard] = new
+        for cell, counters in deltas.items():
+            self.cells.setdefault(cell, Counter()).update(counters)
+        self.transactions += 1
+        self.items_written += len(deltas) + 1
+
+    def counters(self):
+        """Every counter that is not zero, as {(pk, sk): {name: n}}."""
+        out = {}
+        for cell, counters in self.cells.items():
+            kept = {k: v for k, v in counters.items() if v}
+            if kept:
+                out[cell] = kept
+        return out
+
+
+class FakeOpenDataStore:
+    """The open-data bucket: objects in memory, links to a fake host."""
+
+    def __init__(self):
+        self.objects = {}
+
+    def put_file(self, key, path, content_type):
+        self.objects[key] = (path.read_bytes(), content_type)
+
+    def read(self, key):
+        found = self.objects.get(key)
+        return found[0] if found else None
+
+    def write(self, key, body, content_type):
+        self.objects[key] = (body, content_type)
+
+    def link(self, key, expires_in):
+        return f"https://bucket.example/{key}?expires={expires_in}"
+
+    def text(self, key):
+        return self.objects[key][0].decode("utf-8")

@@ -98,6 +98,8 @@ class Resolver:
                 return self.ref(arg)
             if fn == "Fn::GetAtt":
                 name, attribute = arg if isinstance(arg, list) else arg.split(".", 1)
+                if attribute == "StreamArn":  # ends with the stream's creation time
+                    return self.arn(name) + "/stream/*"
                 if attribute != "Arn":
                     raise KeyError(f"GetAtt {name}.{attribute}")
                 return self.arn(name)

@@ -15,7 +15,12 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 from pynamodb.connection import Connection
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import (
+    AllProjection,
+    GlobalSecondaryIndex,
+    IncludeProjection,
+    KeysOnlyProjection,
+)
 from pynamodb.models import Model
 
 from ..config import settings
@@ -87,6 +92,14 @@ class ArchivalMap(MapAttribute):
     reason = UnicodeAttribute()
     message = UnicodeAttribute()
     at = UTCDateTimeAttribute()
+
+
+class PublicResponseMap(MapAttribute):
+    agency_id = UnicodeAttribute()
+    agency_name = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+    message = UnicodeAttribute()
+    final = BooleanAttribute(default=False)
 
 
 class VerificationIndex(GlobalSecondaryIndex):
@@ -182,7 +195,12 @@ class ReportItem(Model):
     duplicate_of = UnicodeAttribute(null=True)
     duplicates = ListAttribute(of=UnicodeAttribute, null=True)
     transferred_at = UTCDateTimeAttribute(null=True)
+    verified_at = UTCDateTimeAttribute(null=True)
+    assigned_at = UTCDateTimeAttribute(null=True)
+    responded_on_time = BooleanAttribute(null=True)
     unsent = ListAttribute(of=UnicodeAttribute, null=True)  # JSON of ReportEvent.to_dict()
+    public_responses = ListAttribute(of=PublicResponseMap, null=True)
+    public_response_count = NumberAttribute(null=True)
     # sparse index keys, derived from the report on every write
     outbox = UnicodeAttribute(null=True)
     verification = UnicodeAttribute(null=True)
@@ -192,6 +210,15 @@ class ReportItem(Model):
     inbox_sk = UnicodeAttribute(null=True)
     due_shard = UnicodeAttribute(null=True)
     due_at = UTCDateTimeAttribute(null=True)
+    # the public feed's sparse indexes (listed reports only; see FeedItem) and the region a
+    # listing may show (views.feed_region)
+    feed_pk = UnicodeAttribute(null=True)
+    feed_agency_pk = UnicodeAttribute(null=True)
+    feed_category_pk = UnicodeAttribute(null=True)
+    feed_province_pk = UnicodeAttribute(null=True)
+    feed_regency_pk = UnicodeAttribute(null=True)
+    feed_sk = UnicodeAttribute(null=True)
+    feed_region = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     outbox_index = OutboxIndex()
@@ -199,6 +226,114 @@ class ReportItem(Model):
     inbox_index = InboxIndex()
     inbox_category_index = InboxCategoryIndex()
     deadline_index = DeadlineIndex()
+
+
+# What the public feed's indexes hold besides their keys and the tracking id: the content of
+# a listed report, never its reporter, channel, exact region or location (the index holds no
+# identity at all, whatever reads it). The same list is in infra/resources.json.
+FEED_PROJECTION = (
+    "kind",
+    "title",
+    "description",
+    "status",
+    "category",
+    "agency_id",
+    "agency_name",
+    "anonymous",
+    "updated_at",
+    "feed_region",
+    "public_responses",
+    "public_response_count",
+)
+
+
+class FeedIndex(GlobalSecondaryIndex):
+    """Every listed report (``all#<status>#<shard>``). Newest first."""
+
+    class Meta:
+        index_name = "feed"
+        projection = IncludeProjection(list(FEED_PROJECTION))
+
+    feed_pk = UnicodeAttribute(hash_key=True)
+    feed_sk = UnicodeAttribute(range_key=True)  # <created_at>#<tracking id>
+
+
+class FeedAgencyIndex(GlobalSecondaryIndex):
+    """By the agency handling it (``<agency id>#<status>#<shard>``). Newest first."""
+
+    class Meta:
+        index_name = "feed-agency"
+        projection = IncludeProjection(list(FEED_PROJECTION))
+
+    feed_agency_pk = UnicodeAttribute(hash_key=True)
+    feed_sk = UnicodeAttribute(range_key=True)  # <created_at>#<tracking id>
+
+
+class FeedCategoryIndex(GlobalSecondaryIndex):
+    """By category (``<category>#<status>#<shard>``). Newest first."""
+
+    class Meta:
+        index_name = "feed-category"
+        projection = IncludeProjection(list(FEED_PROJECTION))
+
+    feed_category_pk = UnicodeAttribute(hash_key=True)
+    feed_sk = UnicodeAttribute(range_key=True)  # <created_at>#<tracking id>
+
+
+class FeedProvinceIndex(GlobalSecondaryIndex):
+    """By province (``32#<status>#<shard>``); never an anonymous report. Newest first."""
+
+    class Meta:
+        index_name = "feed-province"
+        projection = IncludeProjection(list(FEED_PROJECTION))
+
+    feed_province_pk = UnicodeAttribute(hash_key=True)
+    feed_sk = UnicodeAttribute(range_key=True)  # <created_at>#<tracking id>
+
+
+class FeedRegencyIndex(GlobalSecondaryIndex):
+    """By regency (``32.73#<status>#<shard>``); never an anonymous report. Newest first."""
+
+    class Meta:
+        index_name = "feed-regency"
+        projection = IncludeProjection(list(FEED_PROJECTION))
+
+    feed_regency_pk = UnicodeAttribute(hash_key=True)
+    feed_sk = UnicodeAttribute(range_key=True)  # <created_at>#<tracking id>
+
+
+class FeedItem(Model):
+    """A listed report as the public feed's indexes hold it (read only: the reports table
+    is written through ReportItem). Its attributes are exactly the indexes' projection."""
+
+    class Meta(_Meta):
+        table_name = _cfg.reports_table
+
+    tracking_id = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute()
+    title = UnicodeAttribute()
+    description = UnicodeAttribute()
+    status = UnicodeAttribute()
+    category = UnicodeAttribute(null=True)
+    agency_id = UnicodeAttribute()
+    agency_name = UnicodeAttribute(null=True)
+    anonymous = BooleanAttribute()
+    updated_at = UTCDateTimeAttribute()
+    feed_region = UnicodeAttribute(null=True)
+    public_responses = ListAttribute(of=PublicResponseMap, null=True)
+    public_response_count = NumberAttribute(null=True)
+    feed_pk = UnicodeAttribute(null=True)
+    feed_agency_pk = UnicodeAttribute(null=True)
+    feed_category_pk = UnicodeAttribute(null=True)
+    feed_province_pk = UnicodeAttribute(null=True)
+    feed_regency_pk = UnicodeAttribute(null=True)
+    feed_sk = UnicodeAttribute()
+
+    feed_index = FeedIndex()
+    agency_index = FeedAgencyIndex()
+    category_index = FeedCategoryIndex()
+    province_index = FeedProvinceIndex()
+    regency_index = FeedRegencyIndex()
 
 
 class ReportEventItem(Model):
@@ -215,6 +350,7 @@ class ReportEventItem(Model):
     to_status = UnicodeAttribute()
     note = UnicodeAttribute(null=True)
     visibility = UnicodeAttribute(null=True)  # absent: public (events stored before it)
+    stats = UnicodeAttribute(null=True)  # JSON of stats.standing.StatEvent: see there
 
 
 class IdempotencyItem(Model):

@@ -16,6 +16,7 @@ OUTBOX_SHARDS = 16  # in and out once per submission
 VERIFICATION_SHARDS = 8
 DEADLINE_SHARDS = 16  # in at submission, moved at routing (a delete and a put)
 INBOX_SHARDS = 8  # per agency and status: a national burst aimed at one agency
+FEED_SHARDS = 8  # per status (and agency, category or region): every disposal lands here
 
 
 def shard(tracking_id: str, shards: int) -> int:
@@ -60,15 +61,33 @@ def inbox_partitions(agencies: list[str], statuses: list[str], category: str | N
     ]
 
 
-def merged_page(fetch, partitions: list[str], limit: int, key) -> tuple[list, bool]:
-    """The first ``limit`` items over every partition, in ``key`` order, reading little
-    more than a page whatever the number of partitions.
+def feed_key(scope: str, status: str, tracking_id: str) -> str:
+    """A public feed index's partition: ``scope`` is ``all`` (the unfiltered feed), an
+    agency id, a category code, or a province or regency code (each in its own index)."""
+    return f"{scope}#{status}#{shard(tracking_id, FEED_SHARDS)}"
 
-    ``fetch(partition, after, n)`` returns at most ``n`` items of one partition, in key
+
+def feed_partitions(scope: str, statuses: list[str]) -> list[str]:
+    return [f"{scope}#{s}#{n}" for s in statuses for n in range(FEED_SHARDS)]
+
+
+def merged_page(
+    fetch, partitions: list[str], limit: int, key, *, descending: bool = False
+) -> tuple[list, bool]:
+    """The first ``limit`` items over every partition, in ``key`` order (largest first
+    when ``descending``), reading little more than a page whatever the number of
+    partitions.
+
+    ``fetch(partition, after, n)`` returns at most ``n`` items of one partition, in that
     order, after the key ``after`` (None: from the start). Each partition is read in small
-    chunks; an item is placed only once every partition that may still hold a smaller
-    one has been read past it. Returns the page and whether more items follow it."""
+    chunks; an item is placed only once every partition that may still hold one before it
+    has been read past it. Returns the page and whether more items follow it."""
     chunk = max(2, -(-(limit + 1) // max(1, len(partitions))) + 1)
+    nearest = max if descending else min  # the read position furthest behind
+
+    def reached(k, frontier) -> bool:
+        return k >= frontier if descending else k <= frontier
+
     buffered: list = []
     last: dict[str, object] = {}  # partition -> key of its last item read, while it has more
     for partition in partitions:
@@ -77,11 +96,15 @@ def merged_page(fetch, partitions: list[str], limit: int, key) -> tuple[list, bo
         if len(got) == chunk:
             last[partition] = key(got[-1])
     while True:
-        frontier = min(last.values()) if last else None
-        placed = sorted((i for i in buffered if frontier is None or key(i) <= frontier), key=key)
+        frontier = nearest(last.values()) if last else None
+        placed = sorted(
+            (i for i in buffered if frontier is None or reached(key(i), frontier)),
+            key=key,
+            reverse=descending,
+        )
         if len(placed) > limit or not last:
             return placed[:limit], len(placed) > limit
-        partition = min(last, key=last.get)  # the one holding everything else back
+        partition = nearest(last, key=last.get)  # the one holding everything else back
         got = fetch(partition, last[partition], chunk)
         buffered += got
         if len(got) == chunk:

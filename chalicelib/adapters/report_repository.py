@@ -9,7 +9,15 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from ..domain.deadlines import Deadline, DeadlineKind, DeadlineState, Pause, sort_key
+from ..domain import views
+from ..domain.deadlines import (
+    Deadline,
+    DeadlineKind,
+    DeadlineState,
+    Pause,
+    instant_of,
+    sort_key,
+)
 from ..domain.events import ReportEvent
 from ..domain.report import (
     Actor,
@@ -18,6 +26,7 @@ from ..domain.report import (
     ArchiveReason,
     Channel,
     Location,
+    PublicResponse,
     Rating,
     Report,
     Reporter,
@@ -28,18 +37,22 @@ from ..domain.report import (
 )
 from ..domain.status import Status
 from ..services.ports import (
+    FeedFilters,
     IdempotencyKeyUsed,
     IdempotencyRecord,
     ReportNotFound,
     TrackingIdTaken,
 )
+from ..stats.standing import Standing, change_of, standing_of
 from . import partitions
 from .dynamodb_models import (
     ArchivalMap,
     DeadlineMap,
+    FeedItem,
     IdempotencyItem,
     LocationMap,
     PauseMap,
+    PublicResponseMap,
     RatingMap,
     ReporterMap,
     ReportEventItem,
@@ -69,7 +82,7 @@ class DynamoReportRepository:
     def add_new(self, report: Report, idempotency: IdempotencyRecord | None) -> None:
         item = _to_item(report)
         item.outbox = partitions.outbox_key(report.tracking_id)
-        events = [_event_item(report.tracking_id, e) for e in report.pending_events]
+        events, standing = event_items(report)
         # PynamoDB sends all puts in the order they are added: report, events, idempotency.
         try:
             with TransactWrite(connection=self.connection) as tx:
@@ -96,13 +109,14 @@ class DynamoReportRepository:
             if failed and failed[0]:
                 raise TrackingIdTaken(report.tracking_id) from error
             raise
-        self._after_commit(report, item)
+        self._after_commit(report, item, standing)
 
     @staticmethod
-    def _after_commit(report: Report, item: ReportItem) -> None:
+    def _after_commit(report: Report, item: ReportItem, standing) -> None:
         report.event_count += len(report.pending_events)
         report.pending_events.clear()
         report.version = item.version
+        report.stored_standing = standing
 
     def get(self, tracking_id: str) -> Report:
         try:
@@ -225,6 +239,86 @@ class DynamoReportRepository:
         items.sort(key=lambda i: i.created_at)
         return [item.tracking_id for item in items[:limit]]
 
+    def feed(
+        self, filters: FeedFilters, *, limit: int, after: str | None
+    ) -> tuple[list[views.FeedEntry], str | None]:
+        """Listed reports, newest first, from the feed index of the filter (one query per
+        status and shard, merged lazily: a page reads little more than a page). The index
+        holds only the entry's fields: nothing else of the report is read."""
+        attribute, scope = feed_scope(filters)
+        index = _FEED_INDEXES[attribute]
+
+        def fetch(partition: str, chunk_after: str | None, n: int) -> list:
+            start = min(filter(None, (after, chunk_after)), default=None)
+            condition = FeedItem.feed_sk < start if start is not None else None
+            return list(
+                index.query(
+                    partition, range_key_condition=condition, scan_index_forward=False, limit=n
+                )
+            )
+
+        page, more = partitions.merged_page(
+            fetch,
+            partitions.feed_partitions(scope, list(filters.statuses)),
+            limit,
+            key=lambda item: item.feed_sk,
+            descending=True,
+        )
+        next_key = page[-1].feed_sk if more else None
+        return [_feed_entry_of(item) for item in page], next_key
+
+
+FEED_ALL = "all"  # the unfiltered feed's scope
+
+
+def feed_scope(filters: FeedFilters) -> tuple[str, str]:
+    """The feed index key attribute that serves these filters, and the scope of its
+    partitions (partitions.feed_key)."""
+    if filters.agency_id:
+        return "feed_agency_pk", filters.agency_id
+    if filters.category:
+        return "feed_category_pk", filters.category
+    if filters.region and "." in filters.region:
+        return "feed_regency_pk", filters.region
+    if filters.region:
+        return "feed_province_pk", filters.region
+    return "feed_pk", FEED_ALL
+
+
+_FEED_INDEXES = {
+    "feed_pk": FeedItem.feed_index,
+    "feed_agency_pk": FeedItem.agency_index,
+    "feed_category_pk": FeedItem.category_index,
+    "feed_province_pk": FeedItem.province_index,
+    "feed_regency_pk": FeedItem.regency_index,
+}
+
+
+def _feed_entry_of(item: FeedItem) -> views.FeedEntry:
+    created, _ = item.feed_sk.split("#")
+    return views.FeedEntry(
+        tracking_id=item.tracking_id,
+        kind=ReportKind(item.kind),
+        status=Status(item.status),
+        category=item.category,
+        region=item.feed_region,
+        agency=AgencyRef(item.agency_id, item.agency_name or ""),
+        anonymous=bool(item.anonymous),
+        title=item.title,
+        description=item.description,
+        created_at=instant_of(created),
+        updated_at=item.updated_at,
+        responses=_responses_of(item.public_responses),
+        response_count=int(item.public_response_count or 0),
+    )
+
+
+def _responses_of(maps) -> tuple[PublicResponse, ...]:
+    return tuple(
+        PublicResponse(AgencyRef(m.agency_id, m.agency_name), m.at, m.message, bool(m.final))
+        for m in maps or ()
+    )
+
 
 def _to_item(report: Report) -> ReportItem:
     reporter = None
@@ -291,7 +385,22 @@ def _to_item(report: Report) -> ReportItem:
         duplicate_of=report.duplicate_of,
         duplicates=list(report.duplicates) or None,
         transferred_at=report.transferred_at,
+        verified_at=report.verified_at,
+        assigned_at=report.assigned_at,
+        responded_on_time=report.responded_on_time,
         unsent=[_event_json(e) for e in report.unsent] or None,
+        public_responses=[
+            PublicResponseMap(
+                agency_id=r.agency.id,
+                agency_name=r.agency.name,
+                at=r.at,
+                message=r.message,
+                final=r.final,
+            )
+            for r in report.public_responses
+        ]
+        or None,
+        public_response_count=report.public_response_count or None,
         **index_keys(report),
     )
     if report.version is not None:
@@ -342,6 +451,40 @@ def index_keys(report: Report) -> dict:
     if check is not None:
         keys["due_shard"] = partitions.due_key(report.tracking_id)
         keys["due_at"] = check
+    keys.update(feed_keys(report))
+    return keys
+
+
+FEED_KEYS = (
+    "feed_pk",
+    "feed_agency_pk",
+    "feed_category_pk",
+    "feed_province_pk",
+    "feed_regency_pk",
+    "feed_sk",
+    "feed_region",
+)
+
+
+def feed_keys(report: Report) -> dict:
+    """The public feed's index keys (and the region it may show), set only while the
+    report is listed (views.feed_entry). Derived from the entry, never from the report:
+    an anonymous entry has no region, so no region index can find it."""
+    keys = dict.fromkeys(FEED_KEYS)
+    entry = views.feed_entry(report)
+    if entry is None:
+        return keys
+    tid, status = entry.tracking_id, entry.status.value
+    keys["feed_pk"] = partitions.feed_key(FEED_ALL, status, tid)
+    keys["feed_agency_pk"] = partitions.feed_key(entry.agency.id, status, tid)
+    if entry.category:
+        keys["feed_category_pk"] = partitions.feed_key(entry.category, status, tid)
+    if entry.region:
+        keys["feed_province_pk"] = partitions.feed_key(entry.region[:2], status, tid)
+        if "." in entry.region:
+            keys["feed_regency_pk"] = partitions.feed_key(entry.region, status, tid)
+    keys["feed_sk"] = f"{sort_key(entry.created_at)}#{tid}"
+    keys["feed_region"] = entry.region
     return keys
 
 
@@ -367,6 +510,9 @@ MUTABLE = (
     "duplicate_of",
     "duplicates",
     "transferred_at",
+    "verified_at",
+    "assigned_at",
+    "responded_on_time",
     "unsent",
     "access_token_hash",
     "verification",
@@ -376,6 +522,10 @@ MUTABLE = (
     "inbox_sk",
     "due_shard",
     "due_at",
+    # the public feed: the agency's responses kept on the report, and the feed's keys
+    "public_responses",
+    "public_response_count",
+    *FEED_KEYS,
 )
 
 
@@ -392,6 +542,12 @@ def update_actions(report: Report, *, acknowledge: bool = False) -> tuple[Report
 
 
 def _from_item(item: ReportItem) -> Report:
+    report = _report_of(item)
+    report.stored_standing = standing_of(report)
+    return report
+
+
+def _report_of(item: ReportItem) -> Report:
     reporter = None
     if item.reporter is not None:
         reporter = Reporter(item.reporter.name, item.reporter.phone, item.reporter.email)
@@ -403,7 +559,7 @@ def _from_item(item: ReportItem) -> Report:
     if item.routing is not None:
         r = item.routing
         routing = RoutingNote(r.rule, r.reason, r.decided_at, r.decided_by, r.agency_id)
-    return Report(
+    report = Report(
         tracking_id=item.tracking_id,
         kind=ReportKind(item.kind),
         title=item.title,
@@ -451,10 +607,30 @@ def _from_item(item: ReportItem) -> Report:
         duplicate_of=item.duplicate_of,
         duplicates=tuple(item.duplicates or ()),
         transferred_at=item.transferred_at,
+        verified_at=item.verified_at,
+        assigned_at=item.assigned_at,
+        responded_on_time=item.responded_on_time,
+        public_responses=_responses_of(item.public_responses),
+        public_response_count=int(item.public_response_count or 0),
         unsent=tuple(ReportEvent.from_dict(json.loads(raw)) for raw in item.unsent or ()),
         event_count=int(item.event_count or 0),
         version=item.version,
     )
+    return report
+
+
+def event_items(report: Report) -> tuple[list[ReportEventItem], Standing]:
+    """The items of the report's new timeline events, the last one carrying the change
+    of the report's standing for the statistics (if it changed); and that standing."""
+    items = [_event_item(report.tracking_id, e) for e in report.pending_events]
+    if not items:
+        return items, report.stored_standing
+    last = report.pending_events[-1]
+    change = change_of(report, report.stored_standing, last.seq, last.at)
+    if change is None:
+        return items, report.stored_standing
+    items[-1].stats = change.encode()
+    return items, change.after
 
 
 def _event_item(tracking_id: str, event: TimelineEvent) -> ReportEventItem:

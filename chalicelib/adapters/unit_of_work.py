@@ -30,7 +30,7 @@ from .dynamodb_models import (
 from .report_repository import (
     DynamoReportRepository,
     _conditional_failures,
-    _event_item,
+    event_items,
     update_actions,
 )
 
@@ -124,8 +124,8 @@ class _StagedReports:
             self._uow._seen.append(report)
         item, actions = update_actions(report, acknowledge=acknowledge)
         tracking_id = report.tracking_id
-        for event in list(report.pending_events):
-            event_item = _event_item(tracking_id, event)
+        event_items_, standing = event_items(report)
+        for event_item in event_items_:
             self._uow._stage(
                 "put",
                 lambda tx, e=event_item: tx.save(e, condition=ReportEventItem.seq.does_not_exist()),
@@ -137,6 +137,7 @@ class _StagedReports:
             report.event_count += pending
             del report.pending_events[:pending]
             report.version = item.version
+            report.stored_standing = standing
 
         # PynamoDB adds the version condition and the version increment.
         self._uow._stage(

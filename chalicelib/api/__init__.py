@@ -1,15 +1,30 @@
 """HTTP API blueprints, one per audience; the edge answers the methods they do not declare."""
 
-from . import access_links, admin, attachments, directory, edge, reports, staff, system
+from . import (
+    access_links,
+    admin,
+    attachments,
+    directory,
+    edge,
+    open_data,
+    public,
+    reports,
+    staff,
+    stats,
+    system,
+)
 from .endpoint import DECLARED
 
 BLUEPRINTS = (
     system.bp,
     reports.bp,
+    public.bp,
+    open_data.bp,
     attachments.bp,
     access_links.bp,
     directory.bp,
     staff.bp,
     admin.bp,
+    stats.bp,
     edge.blueprint(DECLARED),  # last: built from every route declared above
 )

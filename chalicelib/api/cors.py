@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from ..config import settings
 
-ALLOW_HEADERS = "Authorization, Content-Type, Idempotency-Key, X-Report-Token"
-EXPOSE_HEADERS = "Location, Idempotent-Replayed, Retry-After, WWW-Authenticate, X-Request-Id, Allow"
+ALLOW_HEADERS = "Authorization, Content-Type, Idempotency-Key, If-None-Match, X-Report-Token"
+EXPOSE_HEADERS = (
+    "Location, Idempotent-Replayed, Retry-After, WWW-Authenticate, X-Request-Id, Allow, ETag"
+)
 MAX_AGE_SECONDS = "600"
 
 

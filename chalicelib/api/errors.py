@@ -7,6 +7,7 @@ from ..domain.errors import ConcurrentUpdate, InvalidTransition
 from ..domain.policy import ActionNotAllowedNow, NotPermitted
 from ..domain.report import InvalidDuplicate, RatingNotAllowed, ReopenWindowClosed
 from ..services.ports import ReportNotFound
+from ..services.statistics import NotComputed, NotYourAgency, TreeTooLarge, UnknownScope
 from ..services.workflow import LostRace, UnknownAgency
 from .problems import Problem, invalid_field
 
@@ -66,6 +67,18 @@ TABLE = (
         UnknownAgency,
         lambda e: invalid_field("agency_id", "unknown or inactive agency", "unknown_agency"),
     ),
+    (UnknownScope, lambda e: Problem(404, f"{e.kind}-not-found", f"No such {e.kind}.")),
+    (
+        NotComputed,
+        lambda e: Problem(
+            404,
+            "ranking-not-available",
+            "No ranking was computed for this period: it is computed hourly for the last 30 "
+            "days, the running month and the previous month, and kept from then on.",
+        ),
+    ),
+    (NotYourAgency, lambda e: Problem(403, "forbidden", str(e).capitalize() + ".")),
+    (TreeTooLarge, lambda e: invalid_field("agency", str(e), "too_broad", "query string")),
 )
 
 

@@ -43,6 +43,10 @@ _HEADERS = {
     "WWW-Authenticate": {"description": "The bearer challenge.", "schema": {"type": "string"}},
     "Retry-After": {"description": "Seconds to wait.", "schema": {"type": "string"}},
     "Allow": {"description": "The methods this resource answers.", "schema": {"type": "string"}},
+    "ETag": {
+        "description": "The answer's version: send it back in If-None-Match for a 304.",
+        "schema": {"type": "string"},
+    },
 }
 
 
@@ -149,7 +153,18 @@ def _operation(spec, refs) -> dict:
             "required": True,
             "content": {"application/json": {"schema": refs[(resolve(spec.body), "validation")]}},
         }
+    conditional = any(h.name == "If-None-Match" for h in spec.headers)
     for status, (model, description) in sorted(spec.responses.items()):
+        if status == 304:
+            op["responses"]["304"] = {
+                "description": description,
+                "headers": {
+                    "ETag": _header("ETag"),
+                    "Cache-Control": _header("Cache-Control"),
+                    "X-Request-Id": _header("X-Request-Id"),
+                },
+            }
+            continue
         if 300 <= status < 400:
             op["responses"][str(status)] = {
                 "description": description,
@@ -168,6 +183,8 @@ def _operation(spec, refs) -> dict:
         }
         if status == 201:
             headers["Location"] = _header("Location")
+        if conditional:
+            headers["ETag"] = _header("ETag")
         if spec.path == "/v1/reports" and spec.method == "POST":
             headers["Idempotent-Replayed"] = _header("Idempotent-Replayed")
         op["responses"][str(status)] = {
@@ -297,10 +314,12 @@ def _build(app) -> dict:
         ],
         "tags": [
             {"name": "citizen"},
+            {"name": "public", "description": "The public feed: no sign-in, no identity."},
             {"name": "directory"},
             {"name": "attachments"},
             {"name": "staff"},
             {"name": "admin"},
+            {"name": "statistics"},
             {"name": "system"},
             {"name": "webhooks", "description": "What agencies receive (outbound)."},
         ],

@@ -46,10 +46,30 @@ PATH_PARAMS = {
         "The webhook's id (wh_...).",
         ("webhook-not-found", "No such webhook for this agency."),
     ),
+    "category_code": PathParam(
+        r"^[a-z0-9][a-z0-9-]{1,63}$",
+        "A category's code (from GET /v1/categories), e.g. infrastruktur.",
+        ("category-not-found", "No such category."),
+    ),
+    "region_code": PathParam(
+        r"^[0-9]{2}(\.?[0-9]{2})?$",
+        "A province (32) or regency/city (32.73; the dot may be left out) Kemendagri code.",
+        ("region-not-found", "No such province or regency."),
+    ),
     "attachment_id": PathParam(
         r"^[0-9a-z]{12}$",
         "The attachment's id (12 symbols).",
         ("attachment-not-found", "No accepted attachment with this id on the report."),
+    ),
+    "export_date": PathParam(
+        r"^(latest|[0-9]{4}-[0-9]{2}-[0-9]{2})$",
+        "The export's date (YYYY-MM-DD, Asia/Jakarta), or latest.",
+        ("export-not-found", "No open-data export of that date (GET /v1/open-data lists them)."),
+    ),
+    "file_name": PathParam(
+        r"^[a-z0-9-]{1,40}\.(csv|json)$",
+        "A file of the export, e.g. reports.csv (GET /v1/open-data lists them).",
+        ("file-not-found", "No such file in that export (GET /v1/open-data lists them)."),
     ),
 }
 

@@ -154,3 +154,32 @@ def action_out(done) -> object:
 def action_response(done):
     """What every action route answers: the action's result, never cached."""
     return json_response(action_out(done), headers={"Cache-Control": "no-store"})
+
+
+def feed_entry_out(entry: views.FeedEntry):
+    """A feed entry (decided by views.feed_entry) in the API's words."""
+    return s.FeedEntryOut(
+        tracking_id=entry.tracking_id,
+        kind=entry.kind,
+        status=entry.status,
+        status_label=entry.status.label,
+        category=category_ref(entry.category),
+        region=entry.region,
+        agency=s.AgencyRefOut(id=entry.agency.id, name=entry.agency.name),
+        anonymous=entry.anonymous,
+        title=entry.title,
+        description=entry.description,
+        created_at=entry.created_at,
+        updated_at=entry.updated_at,
+        responses=[
+            s.FeedResponseOut(
+                agency=s.AgencyRefOut(id=r.agency.id, name=r.agency.name),
+                at=r.at,
+                message=r.message,
+                final=r.final,
+            )
+            for r in entry.responses
+        ],
+        response_count=entry.response_count,
+        links={"self": s.Link(href=f"/v1/reports/{entry.tracking_id}")},
+    )

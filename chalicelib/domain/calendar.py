@@ -99,6 +99,16 @@ class WorkingCalendar:
                 n -= 1
         return self._end_of(day)
 
+    def working_days_between(self, start: datetime, end: datetime) -> int:
+        """Working days after start's local date up to and including end's (0 on the same
+        day, and when end is not after start): how long something took, in working days."""
+        first, last = self._local_date(start, "start"), self._local_date(end, "end")
+        days, day = 0, first + _ONE_DAY
+        while day <= last:
+            days += self.is_working_day(day)
+            day += _ONE_DAY
+        return days
+
     def working_days_left(self, now: datetime, deadline: datetime) -> int:
         """Working days after now's local date up to and including the deadline's last day.
 

@@ -19,10 +19,17 @@ from enum import StrEnum
 
 from .calendar import ServiceLevels, WorkingCalendar
 
+_SORT_KEY = "%Y-%m-%dT%H:%M:%S.%fZ"
+
 
 def sort_key(at: datetime) -> str:
     """A UTC instant as a string that sorts like the instant (index keys, cursors)."""
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return at.astimezone(UTC).strftime(_SORT_KEY)
+
+
+def instant_of(key: str) -> datetime:
+    """The instant a ``sort_key`` stands for."""
+    return datetime.strptime(key, _SORT_KEY).replace(tzinfo=UTC)
 
 
 class DeadlineKind(StrEnum):

@@ -116,6 +116,22 @@ class Rating:
 
 
 @dataclass(frozen=True)
+class PublicResponse:
+    """An agency's response as the public record keeps it: the agency that gave it, never
+    the officer who wrote it."""
+
+    agency: AgencyRef
+    at: datetime
+    message: str
+    final: bool = False
+
+
+# The public responses kept on the report itself (the newest), so that a listing shows them
+# without reading each report's timeline; the public view has every one.
+MAX_PUBLIC_RESPONSES = 5
+
+
+@dataclass(frozen=True)
 class Archival:
     reason: ArchiveReason
     message: str
@@ -162,14 +178,24 @@ class Report:
     completed_at: datetime | None = None
     reopen_until: datetime | None = None
     rating: Rating | None = None
+    # The agency's public responses, newest last, at most MAX_PUBLIC_RESPONSES of them, and
+    # how many there were in all. A transfer or reroute keeps earlier agencies' responses.
+    public_responses: tuple[PublicResponse, ...] = ()
+    public_response_count: int = 0
     archival: Archival | None = None
     duplicate_of: str | None = None
     duplicates: tuple[str, ...] = ()
     transferred_at: datetime | None = None  # back from an agency: first in the queue
+    verified_at: datetime | None = None  # first disposed to an agency
+    assigned_at: datetime | None = None  # the current agency's assignment began
+    responded_on_time: bool | None = None  # its first response met the deadline
     # Events whose handlers failed after their commit; the scheduler passes them on again.
     unsent: tuple[ReportEvent, ...] = ()
     event_count: int = 0  # timeline events already stored
     version: int | None = None  # optimistic-locking version seen on read (None: new)
+    # Persistence bookkeeping like ``version``: the statistics' view of the report as last
+    # stored (stats.standing), so that a commit can record how it changed.
+    stored_standing: object = field(default=None, repr=False, compare=False)
     pending_events: list[TimelineEvent] = field(default_factory=list, repr=False)
     events: list[ReportEvent] = field(default_factory=list, repr=False)  # domain events
 
@@ -283,6 +309,9 @@ class Report:
         self.agency = agency
         self.routing = RoutingNote(rule, reason, at, actor.id or actor.kind, agency.id)
         self.transferred_at = None
+        self.verified_at = self.verified_at or at
+        self.assigned_at = at
+        self.responded_on_time = None
         self.paused = None
         self.deadline = sla.first_response(at) if sla else None
         self._emit(EventType.ASSIGNED, event)
@@ -380,6 +409,7 @@ class Report:
                 Status.IN_PROGRESS, actor=actor, at=at, action="responded", note=message
             )
             self.first_response_at = at
+            self.responded_on_time = self._in_time(at)
         else:
             event = self.record("responded", actor=actor, at=at, note=message)
         # The agency followed up: a response deadline (first, or after a reopening) is met.
@@ -387,8 +417,26 @@ class Report:
             self.deadline = None
         if self.paused and self.paused.kind is DeadlineKind.FIRST_RESPONSE:
             self.paused = None
+        self._keep_public_response(message, at, final=False)
         self._emit(EventType.RESPONDED, event)
         return event
+
+    def _keep_public_response(self, message: str, at: datetime, *, final: bool) -> None:
+        """Respond and final response are public timeline events: keep the newest few on
+        the report, under the agency's name."""
+        if self.agency is None:
+            return
+        kept = (*self.public_responses, PublicResponse(self.agency, at, message, final))
+        self.public_responses = kept[-MAX_PUBLIC_RESPONSES:]
+        self.public_response_count += 1
+
+    def _in_time(self, at: datetime) -> bool:
+        """Whether a first response now meets the service level (a clock paused while the
+        agency waits for the reporter has not run out)."""
+        d = self.deadline
+        if d is None or d.kind is not DeadlineKind.FIRST_RESPONSE:
+            return True
+        return at <= d.due
 
     def request_info(self, message: str, *, actor: Actor, at: datetime, sla: SlaClock):
         """Ask the reporter for more; the running deadline waits for the answer."""
@@ -427,6 +475,7 @@ class Report:
             suggested_agency,
         )
         self.agency = None
+        self.assigned_at = self.responded_on_time = None
         self.transferred_at = at
         self.first_response_at = self.final_response_at = None
         self.paused = None
@@ -449,11 +498,13 @@ class Report:
                 Status.IN_PROGRESS, actor=actor, at=at, action="final_response", note=message
             )
             self.first_response_at = self.first_response_at or at
+            self.responded_on_time = self._in_time(at)
         else:
             event = self.record("final_response", actor=actor, at=at, note=message)
         self.final_response_at = at
         self.paused = None
         self.deadline = sla.completion(at)
+        self._keep_public_response(message, at, final=True)
         self._emit(EventType.RESPONDED, event, final=True)
         return event
 

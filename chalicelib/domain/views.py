@@ -6,16 +6,29 @@ every route, webhook and message. Nothing else decides what is shown.
 - reporter: everything of their own report except internal notes and routing details;
 - staff (assigned agency, oversight, platform admins): everything, with the reporter's
   contact unless the report is anonymous (an anonymous identity is read only by platform
-  admins, through the audited route), internal notes, deadlines and allowed actions.
+  admins, through the audited route), internal notes, deadlines and allowed actions;
+- the public feed (and open data): a report past verification that is not confidential,
+  with its content and the agency's public responses; never the identity, a region no
+  finer than the regency (none at all for an anonymous report), never a location.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from . import policy
 from .policy import Party
-from .report import Location, Report, TimelineEvent, Visibility
+from .report import (
+    AgencyRef,
+    Location,
+    PublicResponse,
+    Report,
+    ReportKind,
+    TimelineEvent,
+    Visibility,
+)
+from .status import Status
 
 # ~1.1 km at the equator: an anonymous reporter's pin is not their doorstep.
 _ANONYMOUS_DECIMALS = 2
@@ -165,3 +178,63 @@ def actions_for(audience: Party, report: Report) -> list[str]:
         for a in policy.allowed_actions(audience, report.status)
         if a is not policy.Action.VIEW_STAFF and report.allows(a.value)
     ]
+
+
+# ---------------------------------------------------------------- the public feed
+
+# Listed once an agency has the report: never while unverified (nobody has checked it; it
+# may hold junk or personal data) nor once archived (not accepted).
+FEED_STATUSES = (Status.AWAITING_FOLLOWUP, Status.IN_PROGRESS, Status.COMPLETED)
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """A report as the public feed and open data list it. Everything here may be public;
+    the feed's index holds exactly these fields (adapters/report_repository.py)."""
+
+    tracking_id: str
+    kind: ReportKind
+    status: Status
+    category: str | None
+    region: str | None  # the province or regency; None for anonymous reports
+    agency: AgencyRef
+    anonymous: bool
+    title: str
+    description: str
+    created_at: datetime
+    updated_at: datetime
+    responses: tuple[PublicResponse, ...]  # the newest, oldest first
+    response_count: int  # all the agency's public responses (the public view has them)
+
+
+def listed_in_feed(report: Report) -> bool:
+    return not report.confidential and report.status in FEED_STATUSES and report.agency is not None
+
+
+def feed_region(report: Report) -> str | None:
+    """The region a listing may show: no finer than the regency (``32.73.01.1001`` ->
+    ``32.73``), and none for an anonymous report (nor may a region filter find it)."""
+    if report.anonymous or not report.region:
+        return None
+    return ".".join(report.region.split(".")[:2])
+
+
+def feed_entry(report: Report) -> FeedEntry | None:
+    """The report's public feed entry, or None when it is not listed."""
+    if not listed_in_feed(report):
+        return None
+    return FeedEntry(
+        tracking_id=report.tracking_id,
+        kind=report.kind,
+        status=report.status,
+        category=report.category,
+        region=feed_region(report),
+        agency=report.agency,
+        anonymous=report.anonymous,
+        title=report.title,
+        description=report.description,
+        created_at=report.created_at,
+        updated_at=report.updated_at or report.created_at,
+        responses=report.public_responses,
+        response_count=report.public_response_count,
+    )

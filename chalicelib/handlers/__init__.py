@@ -1,6 +1,16 @@
-"""SQS and schedule entry points (thin, like api/)."""
+"""SQS, stream and schedule entry points (thin, like api/)."""
 
-from . import dispatcher, notifications, routing, scheduler, sweeper, uploads
+from . import (
+    dispatcher,
+    notifications,
+    open_data,
+    routing,
+    scheduler,
+    statistics,
+    stats_summaries,
+    sweeper,
+    uploads,
+)
 
 BLUEPRINTS = (
     routing.bp,
@@ -9,4 +19,7 @@ BLUEPRINTS = (
     uploads.bp,
     notifications.bp,
     scheduler.bp,
+    statistics.bp,
+    open_data.bp,
+    stats_summaries.bp,
 )

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 from ..domain.directory import Agency, Category
 from ..domain.events import ReportEvent
 from ..domain.report import Report, TimelineEvent
+from ..domain.views import FEED_STATUSES, FeedEntry
 
 if TYPE_CHECKING:  # annotations only: a cold start without attachments does not load it
     from ..domain.attachment import Attachment
@@ -96,6 +97,25 @@ class ReportRepository(Protocol):
 
     def unacknowledged(self, older_than: datetime, limit: int) -> list[str]:
         """Tracking ids whose ``report.submitted`` nobody acknowledged before ``older_than``."""
+
+
+@dataclass(frozen=True)
+class FeedFilters:
+    """Which feed entries: in these statuses and, at most one of, an agency, a category or
+    a region (a province ``32`` or a regency ``32.73``). services/feed.py checks them."""
+
+    statuses: tuple[str, ...] = tuple(s.value for s in FEED_STATUSES)
+    agency_id: str | None = None
+    category: str | None = None
+    region: str | None = None
+
+
+class PublicFeed(Protocol):
+    def feed(
+        self, filters: FeedFilters, *, limit: int, after: str | None
+    ) -> tuple[list[FeedEntry], str | None]:
+        """Listed reports matching ``filters``, newest first, after the cursor ``after``
+        (``<created_at>#<tracking id>``, as returned); the next cursor or None."""
 
 
 class EventPublisher(Protocol):

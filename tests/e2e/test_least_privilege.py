@@ -2,11 +2,12 @@
 
 Every AWS call a function makes on the stack is recorded under that function's name
 (``devstack/aws_calls.py``: the API server is ``api_handler``, the event pump names the
-handler it invokes, ``devstack clock`` runs ``check_deadlines``) as the (IAM action,
-resource ARN) pairs AWS would authorize. This module drives every function through its
-real paths, then checks each pair against the role infra/resources.json gives that
-function. A permission missing from a role (or an action the code starts to need) fails
-here, with the function, the call, the action and the resource.
+handler it invokes, ``devstack clock`` runs ``check_deadlines``, ``devstack schedule`` any
+scheduled function) as the (IAM action, resource ARN) pairs AWS would authorize. This
+module drives every function through its real paths, then checks each pair against the
+role infra/resources.json gives that function. A permission missing from a role (or an
+action the code starts to need) fails here, with the function, the call, the action and
+the resource.
 
 This module runs its own stack (it registers an agency, which the other e2e tests' shared
 stack must not see); the shared stack records too and checks its whole log against the
@@ -136,6 +137,12 @@ def driven(stack):
     )
     assert r.status_code == 200, r.text
 
+    # The public feed (api_handler queries the feed's indexes, unfiltered and by agency).
+    for query in ({}, {"agency_id": AGENCY}):
+        r = http.get(f"{stack.url}/v1/public/reports", params=query)
+        assert r.status_code == 200, r.text
+    assert tid in [e["tracking_id"] for e in r.json()["items"]]
+
     # on_dispatch_job: the webhook and the agency's own queue both receive it.
     assert receiver.wait_for(
         lambda rc: any(d.payload["data"]["tracking_id"] == tid for d in rc.delivered)
@@ -188,8 +195,48 @@ def driven(stack):
         timeout=120,
     )
     assert shown.returncode == 0, shown.stderr
+    # Statistics: public pages (a Query of day items, a GetItem of gauges), the dashboard of
+    # an agency with sub-units (their gauges in one BatchGetItem, their inbox, summaries),
+    # the hourly summaries (`python -m devstack schedule` runs publish_stats), the ranking.
+    for path in ("/v1/stats/national", f"/v1/stats/agencies/{AGENCY}", "/v1/stats/regions/32"):
+        r = http.get(stack.url + path)
+        assert r.status_code == 200, r.text
+    r = http.get(f"{stack.url}/v1/dashboard?agency=pemprov-jabar", headers=admin)
+    assert r.status_code == 200, r.text
+    published = subprocess.run(
+        [sys.executable, "-m", "devstack", "schedule", "publish_stats"],
+        cwd=ROOT,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert published.returncode == 0, published.stdout + published.stderr
+    r = http.get(f"{stack.url}/v1/stats/ranking")
+    assert r.status_code == 200, r.text
+
+    # export_open_data, as `python -m devstack open-data` runs it (daily on AWS); the API
+    # lists it and links to its files.
+    exported = subprocess.run(
+        [sys.executable, "-m", "devstack", "open-data"],
+        cwd=ROOT,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert exported.returncode == 0, exported.stderr
+    assert http.get(f"{stack.url}/v1/open-data").status_code == 200
+    r = http.get(f"{stack.url}/v1/open-data/latest/reports.csv", allow_redirects=False)
+    assert r.status_code == 302, r.text
+    assert http.get(r.headers["Location"]).status_code == 200
     # sweep_outbox runs every few seconds on the test stack.
     _eventually(lambda: _recorded(stack, "sweep_outbox", "dynamodb.Query"), what="the sweeper")
+    # project_statistics reads the timeline's stream and counts the changes above.
+    _eventually(
+        lambda: _recorded(stack, "project_statistics", "dynamodb.TransactWriteItems"),
+        what="the statistics projector",
+    )
     receiver.close()
     http.close()
     return read_log(stack.calls)
@@ -233,6 +280,12 @@ def test_every_function_was_exercised(driven):
     for function, action in [
         ("on_dispatch_job", "dynamodb:BatchGetItem"),
         ("on_dispatch_job", "dynamodb:BatchWriteItem"),
+        ("project_statistics", "dynamodb:GetRecords"),
+        ("export_open_data", "dynamodb:Query"),
+        ("export_open_data", "s3:PutObject"),
+        ("api_handler", "s3:GetObject"),
+        ("project_statistics", "dynamodb:BatchGetItem"),
+        ("project_statistics", "dynamodb:UpdateItem"),
         ("on_dispatch_job", "sqs:SendMessage"),  # the agency's own queue
         ("on_notification", "ses:SendEmail"),
         ("on_notification", "dynamodb:PutItem"),  # the sent marker
@@ -243,8 +296,19 @@ def test_every_function_was_exercised(driven):
         ("api_handler", "sqs:SendMessage"),
         ("check_deadlines", "dynamodb:Query"),
         ("sweep_outbox", "dynamodb:Query"),
+        ("api_handler", "dynamodb:BatchGetItem"),  # the gauges of an agency's sub-units
+        ("publish_stats", "dynamodb:Query"),
+        ("publish_stats", "dynamodb:PutItem"),
     ]:
         assert action in actions.get(function, set()), (function, action)
+
+
+def test_the_public_feed_queries_its_indexes(driven):
+    """The feed's Query calls are recorded, so the role check above covers them."""
+    feed_calls = [c for c in driven if c["function"] == "api_handler" and "Query" in c["call"]]
+    resources = {r for c in feed_calls for a, r in c["requests"] if a == "dynamodb:Query"}
+    assert any(r.endswith("-reports/index/feed") for r in resources), resources
+    assert any(r.endswith("-reports/index/feed-agency") for r in resources), resources
 
 
 def test_every_recorded_call_is_allowed_by_its_functions_role(driven):

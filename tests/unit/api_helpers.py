@@ -67,7 +67,7 @@ def token(key=TRUSTED, kid="k1", **overrides):
         "aud": AUDIENCE,
         "token_use": "id",
         "iat": now,
-        "exp": now + 600,
+        "exp": now + 3600,  # module-level tokens outlive a slow run of the whole suite
         "cognito:username": "officer.kemenkes",
         "cognito:groups": ["officer"],
         "custom:agency_id": "kemenkes",

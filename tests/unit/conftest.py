@@ -6,6 +6,7 @@ from tests.fakes import (
     FakeDispatchQueue,
     FakeIdentityLog,
     FakeMessages,
+    FakeOpenDataStore,
     FakePublisher,
     FakeStore,
     FakeTargets,
@@ -73,6 +74,13 @@ def uow(reports, attachments, identity_log):
 
 
 @pytest.fixture
+def stats_reader():
+    from tests.stats_fakes import FakeStatsReader
+
+    return FakeStatsReader()
+
+
+@pytest.fixture
 def calendar():
     from chalicelib.domain.calendar import default_calendar
 
@@ -100,6 +108,7 @@ def wired(
     messages,
     identity_log,
     calendar,
+    stats_reader,
 ):
     """The app wired to in-memory fakes."""
     bootstrap.reset()
@@ -116,6 +125,8 @@ def wired(
         messages=messages,
         identity_log=identity_log,
         calendar=calendar,
+        stats=stats_reader,
+        open_data_store=FakeOpenDataStore(),
     )
     yield
     bootstrap.reset()

@@ -23,6 +23,10 @@ SAMPLE = {
     "agency_id": "pemkot-bandung",
     "webhook_id": "wh_0123456789abcdef",
     "attachment_id": "xfkx7cpj75nf",
+    "export_date": "2026-11-29",
+    "file_name": "reports.csv",
+    "category_code": "infrastruktur",
+    "region_code": "32.73",
 }
 
 

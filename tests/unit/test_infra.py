@@ -250,3 +250,43 @@ def test_a_rolled_back_first_deploy_can_delete_the_tables_it_created():
     assert tables
     for props in tables:
         assert props["DeletionProtectionEnabled"] == {"Ref": "TableDeletionProtection"}
+
+
+def test_the_public_feed_indexes_hold_only_the_feed_entry():
+    """The feed's indexes are the model's (keys, INCLUDE projection) and project nothing
+    that identifies a reporter or places them finer than the regency."""
+    from chalicelib.adapters.dynamodb_models import FEED_PROJECTION, FeedItem
+
+    table = load_template()["Resources"]["ReportsTable"]["Properties"]
+    in_template = {i["IndexName"]: i for i in table["GlobalSecondaryIndexes"]}
+    defined = {a["AttributeName"]: a["AttributeType"] for a in table["AttributeDefinitions"]}
+    in_model = FeedItem._get_schema()["global_secondary_indexes"]
+    assert len(in_model) == 5
+    for index in in_model:
+        declared = in_template[index["index_name"]]
+        assert declared["KeySchema"] == index["key_schema"]
+        assert declared["Projection"] == {
+            "ProjectionType": "INCLUDE",
+            "NonKeyAttributes": list(FEED_PROJECTION),
+        }
+        assert all(defined[k["AttributeName"]] == "S" for k in declared["KeySchema"])
+    keys = {k["AttributeName"] for i in in_model for k in i["key_schema"]}
+    assert set(FeedItem.get_attributes()) == {"tracking_id", *keys, *FEED_PROJECTION}
+    assert not set(FEED_PROJECTION) & {
+        "reporter",
+        "region",
+        "location",
+        "channel",
+        "incident_date",
+        "access_token_hash",
+        "routing",
+        "unsent",
+        "language",
+    }
+    # DynamoDB's limits on INCLUDE projections: 20 attributes an index, 100 a table
+    included = [
+        i["Projection"].get("NonKeyAttributes", [])
+        for i in in_template.values()
+        if i["Projection"]["ProjectionType"] == "INCLUDE"
+    ]
+    assert max(map(len, included)) <= 20 and sum(map(len, included)) <= 100

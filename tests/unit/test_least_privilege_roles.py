@@ -9,6 +9,7 @@ from devstack.aws_calls import iam_requests
 from tests import iam
 
 R, A = iam.REGION, iam.ACCOUNT_ID
+OPEN_DATA = "satupintu-dev-open-data-123456789012-ap-southeast-3"
 BUCKET = f"satupintu-dev-attachments-{A}-{R}"
 
 
@@ -133,7 +134,9 @@ def test_resources_are_exact_except_where_aws_or_the_design_needs_a_pattern(temp
     """Every resource names this account and region (or the bucket) — no other
     accounts' buckets, no `*:*` queues. The exceptions are X-Ray (no resource-level
     permissions), each function's own log group, objects under a bucket prefix, a
-    table's indexes, and agencies' own queues (registered at run time)."""
+    table's indexes, a table's stream (its ARN ends with its creation time; the template
+    names it exactly), ListStreams (no resource-level permissions) and agencies' own
+    queues (registered at run time)."""
     import app
 
     for function in {"api_handler", *(s.name for s in app.app.event_sources)}:
@@ -148,6 +151,8 @@ def test_resources_are_exact_except_where_aws_or_the_design_needs_a_pattern(temp
                     assert resource == (
                         f"arn:aws:logs:{R}:{A}:log-group:/aws/lambda/satupintu-{name}-*"
                     )
+                elif s["Sid"] == "ListStreams":
+                    assert s["Action"] == ["dynamodb:ListStreams"] and resource == "*"
                 elif s["Sid"] == "AgencyQueues":
                     assert function == "on_dispatch_job" and resource == f"arn:aws:sqs:{R}:*:*"
                 elif resource.startswith("arn:aws:s3:::"):
@@ -155,10 +160,11 @@ def test_resources_are_exact_except_where_aws_or_the_design_needs_a_pattern(temp
                         f"arn:aws:s3:::{BUCKET}",
                         f"arn:aws:s3:::{BUCKET}/incoming/*",
                         f"arn:aws:s3:::{BUCKET}/attachments/*",
+                        f"arn:aws:s3:::{OPEN_DATA}/open-data/*",
                     ), (function, resource)
                 else:
                     assert f":{R}:{A}:" in resource, (function, resource)
-                    assert "*" not in resource or resource.endswith("/index/*"), resource
+                    assert "*" not in resource or resource.endswith(("/index/*", "/stream/*"))
 
 
 def test_the_public_api_cannot_delete_evidence_or_write_checked_copies(template):

@@ -44,17 +44,34 @@ def test_inbox_keys_belong_to_the_partitions_an_inbox_reads():
     assert not every & by_category
 
 
-def _fetcher(data: dict[str, list[int]], reads: list):
+def test_feed_keys_belong_to_the_partitions_a_feed_reads():
+    statuses = ["awaiting_followup", "in_progress", "completed"]
+    every = set(partitions.feed_partitions("all", statuses))
+    in_progress = set(partitions.feed_partitions("all", ["in_progress"]))
+    for t in IDS[:200]:
+        assert partitions.feed_key("all", "in_progress", t) in in_progress
+    assert in_progress < every
+    assert len(every) == 3 * partitions.FEED_SHARDS
+    assert not every & set(partitions.feed_partitions("32.73", statuses))
+    counts = Counter(partitions.feed_key("all", "completed", t) for t in IDS)
+    assert max(counts.values()) < 1.3 * len(IDS) / partitions.FEED_SHARDS
+
+
+def _fetcher(data: dict[str, list[int]], reads: list, descending: bool = False):
     def fetch(partition, after, n):
-        items = [k for k in data[partition] if after is None or k > after][:n]
+        ordered = sorted(data[partition], reverse=descending)
+        items = [k for k in ordered if after is None or (k < after if descending else k > after)][
+            :n
+        ]
         reads.append(len(items))
         return items
 
     return fetch
 
 
+@pytest.mark.parametrize("descending", [False, True])
 @pytest.mark.parametrize("seed", range(30))
-def test_a_merged_page_is_the_first_items_of_all_partitions(seed):
+def test_a_merged_page_is_the_first_items_of_all_partitions(seed, descending):
     import random
 
     rng = random.Random(seed)
@@ -68,13 +85,16 @@ def test_a_merged_page_is_the_first_items_of_all_partitions(seed):
     for p in parts:
         data[p].sort()
     limit = rng.choice([1, 5, 25])
-    page, more = partitions.merged_page(_fetcher(data, []), parts, limit, key=lambda k: k)
-    everything = sorted(k for values in data.values() for k in values)
+    page, more = partitions.merged_page(
+        _fetcher(data, [], descending), parts, limit, key=lambda k: k, descending=descending
+    )
+    everything = sorted((k for values in data.values() for k in values), reverse=descending)
     assert page == everything[:limit]
     assert more == (len(everything) > limit)
 
 
-def test_a_merged_page_reads_little_more_than_a_page_however_much_is_stored():
+@pytest.mark.parametrize("descending", [False, True])
+def test_a_merged_page_reads_little_more_than_a_page_however_much_is_stored(descending):
     import random
 
     rng = random.Random(7)
@@ -89,7 +109,13 @@ def test_a_merged_page_reads_little_more_than_a_page_however_much_is_stored():
             for p in parts:
                 data[p].sort()
             reads = []
-            partitions.merged_page(_fetcher(data, reads), parts, 25, key=lambda k: k)
+            partitions.merged_page(
+                _fetcher(data, reads, descending),
+                parts,
+                25,
+                key=lambda k: k,
+                descending=descending,
+            )
             total += sum(reads)
         counts[stored] = total / 20
     assert counts[10_000] <= 1.1 * counts[1_000]

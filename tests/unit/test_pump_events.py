@@ -168,11 +168,17 @@ def test_schedule_seconds_parses_rates(expression, seconds):
     assert schedule_seconds(expression) == seconds
 
 
+def test_a_daily_cron_runs_a_day_apart():
+    assert schedule_seconds(Cron(30, 17, "*", "*", "?", "*")) == 86400
+    assert schedule_seconds("cron(0 10 * * ? *)") == 86400
+
+
 @pytest.mark.parametrize(
     "expression",
     [
-        Cron(0, 10, "*", "*", "?", "*"),
-        "cron(0 10 * * ? *)",
+        Cron(0, 10, "1", "*", "?", "*"),  # monthly: not understood
+        "cron(0 10 ? * MON *)",  # weekly on a weekday
+        "cron(0 10 * *)",
         "rate(5 seconds)",
         "rate(five minutes)",
         "rate(-1 minutes)",
@@ -182,7 +188,7 @@ def test_schedule_seconds_parses_rates(expression, seconds):
         "",
     ],
 )
-def test_schedule_seconds_rejects_anything_but_a_positive_rate(expression):
+def test_schedule_seconds_rejects_anything_but_a_positive_rate_or_a_daily_cron(expression):
     with pytest.raises(ValueError):
         schedule_seconds(expression)
 
