@@ -1,11 +1,11 @@
 """The API function's cold start runs without garbage collections.
 
 A new Lambda process loads its modules and serves its first request (where most of the
-loading happens: pydantic, botocore, PynamoDB, X-Ray); that creates some 160,000 objects,
+loading happens: pydantic, botocore, PynamoDB, X-Ray); that creates some 125,000 objects,
 nearly all of which live as long as the process. The cyclic garbage collector, triggered
-every 700 allocations, traverses them again and again: about 7% of the first request in
-bench/cold_start.py, to free almost nothing (845 unreachable objects after the first
-request, the same peak memory).
+every 700 allocations, traverses them again and again: 5% of the first request's
+instructions in bench/cold_start.py and more of its time (7-15% in A/B runs), to free
+almost nothing (845 unreachable objects after the first request, the same peak memory).
 
 So in Lambda (LAMBDA_TASK_ROOT is set) app.py turns the collector off before it imports
 anything else, and the first event the app handles, whatever its outcome, turns it on
@@ -14,6 +14,11 @@ collections of warm invocations no longer traverse what the cold start loaded; r
 counting still frees those objects). Elsewhere (tests, the local stack) nothing changes.
 The queue and schedule functions import their handler modules, not app.py: their cold
 starts keep the collector on.
+
+The package ships no pydantic plugin, so in Lambda pydantic is also told not to look for
+any (``PYDANTIC_DISABLE_PLUGINS``, unless the function's environment sets it): looking
+reads the entry points of every installed distribution when the first model is built
+(~10 ms).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ def begin() -> None:
     if "LAMBDA_TASK_ROOT" in os.environ and gc.isenabled() and not _state["cold"]:
         gc.disable()
         _state["cold"] = True
+        os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 
 def end() -> None:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from .. import bootstrap
-from ..services import open_data
+from ..lazy import lazy_module
 from .endpoint import endpoint, json_response
 from .endpoint import schemas as s
 from .problems import Problem
+
+# Loaded when a route first uses them: a cold start pays only for what its request needs.
+open_data = lazy_module("chalicelib.services.open_data")
 
 bp = Blueprint(__name__)
 _ERR = ("ProblemOut", "Problem details (RFC 9457).")

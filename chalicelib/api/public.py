@@ -12,12 +12,15 @@ from chalice import Blueprint
 
 from .. import bootstrap
 from ..config import settings
-from ..services import feed
+from ..lazy import lazy_module
 from ..services.ports import FeedFilters, InvalidCursor
-from . import report_out
 from .endpoint import endpoint, json_response
 from .endpoint import schemas as s
 from .problems import Problem, invalid_field
+
+# Loaded when a route first uses them: a cold start pays only for what its request needs.
+feed = lazy_module("chalicelib.services.feed")
+report_out = lazy_module("chalicelib.api.report_out")
 
 bp = Blueprint(__name__)
 _ERR = ("ProblemOut", "Problem details (RFC 9457).")

@@ -13,11 +13,14 @@ from chalice import Blueprint, Response
 
 from .. import bootstrap
 from ..domain.identity import Role
-from ..stats.periods import BadPeriod
-from . import report_out
+from ..lazy import lazy_module
 from .endpoint import HeaderParam, endpoint, json_response
 from .endpoint import schemas as s
 from .problems import invalid_field
+
+# Loaded when a route first uses them: a cold start pays only for what its request needs.
+periods = lazy_module("chalicelib.stats.periods")
+report_out = lazy_module("chalicelib.api.report_out")
 
 bp = Blueprint(__name__)
 _ERR = ("ProblemOut", "Problem details (RFC 9457).")
@@ -35,7 +38,7 @@ RANKING_SECONDS = 900  # computed hourly
 def _period(call):
     try:
         return bootstrap.statistics().period(call.query.period)
-    except BadPeriod as e:
+    except periods.BadPeriod as e:
         raise invalid_field("period", str(e), "invalid_period", "query string") from None
 
 

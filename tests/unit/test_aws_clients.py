@@ -63,3 +63,25 @@ def test_clients_can_be_created_from_threads_at_once(monkeypatch):
         t.join()
 
     assert errors == [] and len(clients) == 12
+
+
+def test_botocore_data_is_parsed_into_dicts_equal_to_botocores_own_parse():
+    """Plain dicts instead of OrderedDicts (cold start): the same data in the same order.
+    (Fresh loaders: resolving endpoints adds keys to the loaded data in place.)"""
+    import json
+    from collections import OrderedDict
+
+    from botocore.loaders import Loader
+
+    session_loader = aws_clients.botocore_session().get_component("data_loader")
+    assert type(session_loader.file_loader) is aws_clients.dict_file_loader()
+
+    ours, theirs = Loader(file_loader=aws_clients.dict_file_loader()()), Loader()
+    for load in (
+        lambda loader: loader.load_data("endpoints"),
+        lambda loader: loader.load_service_model("dynamodb", "service-2"),
+        lambda loader: loader.load_service_model("sqs", "endpoint-rule-set-1"),
+    ):
+        mine, botocores = load(ours), load(theirs)
+        assert type(mine) is dict and type(botocores) is OrderedDict
+        assert json.dumps(mine) == json.dumps(botocores)

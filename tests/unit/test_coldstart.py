@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 CHECK = """
-import gc, json, sys
+import gc, json, os, sys
 import app
 after_import = gc.isenabled()
 
@@ -28,6 +28,7 @@ def event(path):
 status = app.app(event(sys.argv[1]), None)["statusCode"]
 print(json.dumps({
     "after_import": after_import,
+    "pydantic_plugins": os.environ.get("PYDANTIC_DISABLE_PLUGINS"),
     "status": status,
     "after_first_event": gc.isenabled(),
     "frozen": gc.get_freeze_count() > 0,
@@ -52,6 +53,7 @@ def test_in_lambda_the_collector_waits_for_the_first_event():
     result = run("/healthz", LAMBDA_TASK_ROOT="/var/task")
     assert result == {
         "after_import": False,
+        "pydantic_plugins": "__all__",
         "status": 200,
         "after_first_event": True,
         "frozen": True,
@@ -68,6 +70,7 @@ def test_outside_lambda_nothing_changes():
     result = run("/healthz")
     assert result == {
         "after_import": True,
+        "pydantic_plugins": None,
         "status": 200,
         "after_first_event": True,
         "frozen": False,
