@@ -54,6 +54,7 @@ class ReporterMap(MapAttribute):
     name = UnicodeAttribute(null=True)
     phone = UnicodeAttribute(null=True)
     email = UnicodeAttribute(null=True)
+    account = UnicodeAttribute(null=True)
 
 
 class LocationMap(MapAttribute):

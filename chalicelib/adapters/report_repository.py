@@ -324,7 +324,7 @@ def _to_item(report: Report) -> ReportItem:
     reporter = None
     if report.reporter:
         r = report.reporter
-        reporter = ReporterMap(name=r.name, phone=r.phone, email=r.email)
+        reporter = ReporterMap(name=r.name, phone=r.phone, email=r.email, account=r.account)
     location = None
     if report.location:
         location = LocationMap(lat=report.location.lat, lon=report.location.lon)
@@ -550,7 +550,9 @@ def _from_item(item: ReportItem) -> Report:
 def _report_of(item: ReportItem) -> Report:
     reporter = None
     if item.reporter is not None:
-        reporter = Reporter(item.reporter.name, item.reporter.phone, item.reporter.email)
+        reporter = Reporter(
+            item.reporter.name, item.reporter.phone, item.reporter.email, item.reporter.account
+        )
     location = None
     if item.location is not None:
         location = Location(float(item.location.lat), float(item.location.lon))

@@ -69,7 +69,9 @@ def _details(view: dict, now) -> dict:
     r, loc = view.get("reporter"), view.get("location")
     rating, archival = view.get("rating"), view.get("archival")
     return dict(
-        reporter=s.ReporterOut(name=r.name, phone=r.phone, email=r.email) if r else None,
+        reporter=s.ReporterOut(name=r.name, phone=r.phone, email=r.email, account=r.account)
+        if r
+        else None,
         location=s.LocationOut(lat=loc.lat, lon=loc.lon) if loc else None,
         deadline=deadline_out(view["deadline"], now),
         rating=s.RatingOut(score=rating.score, comment=rating.comment, at=rating.at)

@@ -23,8 +23,9 @@ class Channel(StrEnum):
     WEB = "web"
     API = "api"
     SMS = "sms"
+    WHATSAPP = "whatsapp"
+    MESSENGER = "messenger"  # Facebook Messenger
     X = "x"
-    FACEBOOK = "facebook"
     OPEN311 = "open311"
 
 
@@ -35,6 +36,9 @@ class Reporter:
     name: str | None = None
     phone: str | None = None  # E.164
     email: str | None = None
+    # The sender's id on a channel whose address is not a phone number: a Messenger
+    # page-scoped id, an X user id. Identity like the rest; the report's channel says which.
+    account: str | None = None
 
 
 @dataclass(frozen=True)

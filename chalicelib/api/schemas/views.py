@@ -58,6 +58,9 @@ class ReporterOut(_Out):
     name: str | None = None
     phone: str | None = None
     email: str | None = None
+    account: str | None = Field(
+        None, description="The reporter's id on the channel they wrote from (Messenger, X)."
+    )
 
 
 class LocationOut(_Out):
