@@ -112,6 +112,10 @@ def _build(name: str):
         from .adapters.access_link_limits import DynamoAccessLinkLimits
 
         return DynamoAccessLinkLimits()
+    if name == "rate_limits":
+        from .adapters.rate_limits import DynamoRateLimits
+
+        return DynamoRateLimits()
     if name == "alerts":
         from .adapters.fanout import SnsAlerts
 

@@ -593,6 +593,21 @@ class FakeAccessLinkLimits:
         return True
 
 
+class FakeRateLimits:
+    """Fixed windows per key, like the DynamoDB counters."""
+
+    def __init__(self):
+        self.counts = {}
+
+    def allow(self, key, now, limit, window):
+        seconds = int(window.total_seconds())
+        slot = (key, int(now.timestamp()) // seconds)
+        if self.counts.get(slot, 0) >= limit:
+            return False
+        self.counts[slot] = self.counts.get(slot, 0) + 1
+        return True
+
+
 class FakeStatsCells:
     """The stats table: counters, shard checkpoints with their conditions, and the
     checkpoints a rebuild leaves per report."""

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from ..domain.directory import Agency, Category
@@ -329,3 +329,9 @@ class AgencyQueueSender(Protocol):
 
 class Alerts(Protocol):
     def alert(self, subject: str, message: str) -> None: ...
+
+
+class RateLimits(Protocol):
+    def allow(self, key: str, now: datetime, limit: int, window: timedelta) -> bool:
+        """Count one call for ``key`` in the current window; False (nothing counted) once
+        ``limit`` calls were counted there."""

@@ -8,6 +8,7 @@ from tests.fakes import (
     FakeMessages,
     FakeOpenDataStore,
     FakePublisher,
+    FakeRateLimits,
     FakeStore,
     FakeTargets,
     FixedClock,
@@ -127,6 +128,7 @@ def wired(
         calendar=calendar,
         stats=stats_reader,
         open_data_store=FakeOpenDataStore(),
+        rate_limits=FakeRateLimits(),
     )
     yield
     bootstrap.reset()
