@@ -601,7 +601,7 @@ class FakeRateLimits:
 
     def allow(self, key, now, limit, window):
         seconds = int(window.total_seconds())
-        slot = (key, int(now.timestamp()) // seconds)
+        slot = (key, seconds, int(now.timestamp()) // seconds)
         if self.counts.get(slot, 0) >= limit:
             return False
         self.counts[slot] = self.counts.get(slot, 0) + 1

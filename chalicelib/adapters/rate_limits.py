@@ -15,7 +15,7 @@ class DynamoRateLimits:
     def allow(self, key: str, now: datetime, limit: int, window: timedelta) -> bool:
         seconds = int(window.total_seconds())
         start = int(now.timestamp()) // seconds * seconds
-        item = CounterItem(f"rate#{key}#{start}")
+        item = CounterItem(f"rate#{key}#{seconds}s#{start}")
         try:
             item.update(
                 actions=[
