@@ -335,3 +335,19 @@ class RateLimits(Protocol):
     def allow(self, key: str, now: datetime, limit: int, window: timedelta) -> bool:
         """Count one call for ``key`` in the current window; False (nothing counted) once
         ``limit`` calls were counted there."""
+
+
+class ChannelSender(Protocol):
+    """Sends a text to somebody on a channel (SMS, WhatsApp, Messenger, X). ``to`` is the
+    address as the channel knows it (E.164 phone, page-scoped id, X user id);
+    ``in_reply_to`` makes an X answer a public reply to that tweet instead of a DM.
+    Raises on failure (the queue retries); a send must be safe to retry."""
+
+    def send(self, channel: str, to: str, text: str, *, in_reply_to: str | None = None) -> None: ...
+
+
+class MediaFetcher(Protocol):
+    """Downloads an inbound message's media (``domain.inbound.InboundMedia``) from its
+    provider, at most ``limit`` bytes: returns (bytes, content type)."""
+
+    def fetch(self, channel: str, media, *, limit: int) -> tuple[bytes, str | None]: ...
