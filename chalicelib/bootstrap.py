@@ -140,6 +140,10 @@ def _build(name: str):
         from .adapters.stats_reader import DynamoStatsReader
 
         return DynamoStatsReader()
+    if name == "channel_secrets":
+        from .adapters.channel_secrets import SecretsManagerChannelSecrets
+
+        return SecretsManagerChannelSecrets()
     raise KeyError(name)
 
 
@@ -292,6 +296,17 @@ def notifier():
         portal_url=cfg.portal_url,
         time_zone=cfg.time_zone,
     )
+
+
+def channel_secrets():
+    """The channels' credentials (Secrets Manager; tests override them)."""
+    return get("channel_secrets")
+
+
+def channel_intake():
+    """Where the channel webhooks hand their messages: ``accept(list[InboundMessage])``
+    stores each new one (once per ``message.key``) and queues it for the worker."""
+    return get("channel_intake")
 
 
 def override(**instances) -> None:

@@ -106,6 +106,11 @@ class Settings:
     web_origin: str | None = None  # the web portal's origin, allowed by CORS
     time_zone: str = "Asia/Jakarta"
     clock_file: str | None = None  # local stack only: a shifted clock (python -m devstack clock)
+    # Channel credentials in Secrets Manager, one JSON secret per provider (read at
+    # runtime, cached; see chalicelib/adapters/channel_secrets.py): the ARNs only.
+    meta_secret_arn: str | None = None  # WhatsApp Cloud API and Messenger
+    x_secret_arn: str | None = None  # X (Account Activity webhooks, replies)
+    channel_max_body_bytes: int = 256 * 1024  # a provider's webhook delivery
 
     def require_token_secret(self) -> bytes:
         """The HMAC key of reporters' access tokens. Deployed functions get only the
@@ -199,4 +204,7 @@ def settings() -> Settings:
         time_zone=_env("TIME_ZONE", "Asia/Jakarta"),
         # Only the local stack sets it, and only in dev does the clock read it.
         clock_file=_env("SATUPINTU_CLOCK_FILE") if stage == "dev" else None,
+        meta_secret_arn=_env("META_SECRET_ARN"),
+        x_secret_arn=_env("X_SECRET_ARN"),
+        channel_max_body_bytes=_positive_int("CHANNEL_MAX_BODY_BYTES", 256 * 1024),
     )

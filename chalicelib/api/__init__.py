@@ -13,6 +13,8 @@ from . import (
     stats,
     system,
 )
+from .channels import meta as channels_meta
+from .channels import x as channels_x
 from .endpoint import DECLARED
 
 BLUEPRINTS = (
@@ -26,5 +28,7 @@ BLUEPRINTS = (
     staff.bp,
     admin.bp,
     stats.bp,
+    channels_meta.bp,
+    channels_x.bp,
     edge.blueprint(DECLARED),  # last: built from every route declared above
 )

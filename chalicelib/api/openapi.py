@@ -322,6 +322,10 @@ def _build(app) -> dict:
             {"name": "statistics"},
             {"name": "system"},
             {"name": "webhooks", "description": "What agencies receive (outbound)."},
+            {
+                "name": "channels",
+                "description": "What messaging providers call (inbound, signed by them).",
+            },
         ],
         "paths": paths,
         "webhooks": _webhooks(refs),

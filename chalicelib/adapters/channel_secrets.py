@@ -1,0 +1,65 @@
+"""Channel credentials: one JSON secret per provider in Secrets Manager, read at runtime.
+
+The template passes only the ARNs (``META_SECRET_ARN``, ``X_SECRET_ARN``); the values
+are read through :mod:`chalicelib.adapters.secrets` (cached per warm container, refreshed
+hourly) and never sit in a function's environment. The keys:
+
+- ``meta`` (WhatsApp Cloud API and Messenger, one Meta app): ``app_secret`` (signs the
+  webhooks), ``verify_token`` (the subscription handshake), ``access_token`` and
+  ``phone_number_id`` (WhatsApp sends), ``page_access_token`` (Messenger sends).
+- ``x``: ``consumer_key``, ``consumer_secret`` (CRC and webhook signatures),
+  ``access_token``, ``access_token_secret`` (replies and DMs) and ``account_id`` (the
+  platform account's numeric user id).
+
+A missing secret, or an empty key the caller needs, is :class:`ChannelNotConfigured`:
+a webhook refuses every request rather than check a signature against an empty key.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ..config import settings
+
+META_KEYS = ("app_secret", "verify_token", "access_token", "phone_number_id", "page_access_token")
+X_KEYS = ("consumer_key", "consumer_secret", "access_token", "access_token_secret", "account_id")
+
+
+class ChannelNotConfigured(RuntimeError):
+    """The provider's secret is not configured or lacks a value the caller needs."""
+
+    def __init__(self, provider: str, reason: str):
+        super().__init__(f"{provider}: {reason}")
+        self.provider = provider
+
+
+def _read(arn: str | None, provider: str) -> dict[str, str]:
+    from .secrets import SecretUnavailable, secret_bytes
+
+    if not arn:
+        raise ChannelNotConfigured(provider, "no secret ARN configured")
+    try:
+        value = json.loads(secret_bytes(arn))
+    except SecretUnavailable:
+        raise ChannelNotConfigured(provider, "the secret cannot be read") from None
+    except ValueError:
+        raise ChannelNotConfigured(provider, "the secret is not JSON") from None
+    if not isinstance(value, dict):
+        raise ChannelNotConfigured(provider, "the secret is not a JSON object")
+    return {k: v for k, v in value.items() if isinstance(v, str)}
+
+
+def require(values: dict[str, str], provider: str, *keys: str) -> tuple[str, ...]:
+    """The named values, each non-empty; else ChannelNotConfigured naming the key."""
+    missing = [k for k in keys if not values.get(k)]
+    if missing:
+        raise ChannelNotConfigured(provider, f"the secret has no {', '.join(missing)}")
+    return tuple(values[k] for k in keys)
+
+
+class SecretsManagerChannelSecrets:
+    def meta(self) -> dict[str, str]:
+        return _read(settings().meta_secret_arn, "meta")
+
+    def x(self) -> dict[str, str]:
+        return _read(settings().x_secret_arn, "x")
