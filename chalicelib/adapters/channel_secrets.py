@@ -11,8 +11,10 @@ hourly) and never sit in a function's environment. The keys:
   ``access_token``, ``access_token_secret`` (replies and DMs) and ``account_id`` (the
   platform account's numeric user id).
 
-A missing secret, or an empty key the caller needs, is :class:`ChannelNotConfigured`:
-a webhook refuses every request rather than check a signature against an empty key.
+A missing secret, or an empty key the caller needs, is :class:`ChannelNotConfigured`
+(the channel is not enabled: its webhook answers 404 to everybody rather than check a
+signature against an empty key); a secret that cannot be read right now is
+:class:`ChannelSecretUnavailable` (503: the provider retries).
 """
 
 from __future__ import annotations
@@ -33,6 +35,10 @@ class ChannelNotConfigured(RuntimeError):
         self.provider = provider
 
 
+class ChannelSecretUnavailable(ChannelNotConfigured):
+    """The secret is configured but Secrets Manager cannot be read (transient)."""
+
+
 def _read(arn: str | None, provider: str) -> dict[str, str]:
     from .secrets import SecretUnavailable, secret_bytes
 
@@ -41,7 +47,7 @@ def _read(arn: str | None, provider: str) -> dict[str, str]:
     try:
         value = json.loads(secret_bytes(arn))
     except SecretUnavailable:
-        raise ChannelNotConfigured(provider, "the secret cannot be read") from None
+        raise ChannelSecretUnavailable(provider, "the secret cannot be read") from None
     except ValueError:
         raise ChannelNotConfigured(provider, "the secret is not JSON") from None
     if not isinstance(value, dict):

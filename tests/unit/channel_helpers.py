@@ -42,22 +42,26 @@ class FakeIntake:
 
 
 class StaticChannelSecrets:
+    """None: not configured; "unavailable": Secrets Manager cannot be read right now."""
+
     def __init__(self, meta=None, x=None):
-        self._meta, self._x = meta, x
+        self._values = {"meta": meta, "x": x}
+
+    def _get(self, provider):
+        from chalicelib.adapters import channel_secrets as cs
+
+        value = self._values[provider]
+        if value is None:
+            raise cs.ChannelNotConfigured(provider, "no secret ARN configured")
+        if value == "unavailable":
+            raise cs.ChannelSecretUnavailable(provider, "the secret cannot be read")
+        return dict(value)
 
     def meta(self):
-        from chalicelib.adapters.channel_secrets import ChannelNotConfigured
-
-        if self._meta is None:
-            raise ChannelNotConfigured("meta", "no secret ARN configured")
-        return dict(self._meta)
+        return self._get("meta")
 
     def x(self):
-        from chalicelib.adapters.channel_secrets import ChannelNotConfigured
-
-        if self._x is None:
-            raise ChannelNotConfigured("x", "no secret ARN configured")
-        return dict(self._x)
+        return self._get("x")
 
 
 def hub_signature(secret: str, body: bytes) -> str:

@@ -127,8 +127,8 @@ def test_without_a_configured_verify_token_every_handshake_is_refused(client):
     r = verify(
         client, ROUTES[0], **{"hub.mode": "subscribe", "hub.verify_token": "", "hub.challenge": "1"}
     )
-    assert r.status_code == 503
-    assert problem(r)["type"].endswith(":channel-not-configured")
+    assert r.status_code == 404
+    assert problem(r)["type"].endswith(":channel-not-enabled")
 
 
 # -- POST: signature first ----------------------------------------------------------------
@@ -188,10 +188,19 @@ def test_without_an_app_secret_nothing_is_accepted(client, intake, path):
     bootstrap.override(channel_secrets=h.StaticChannelSecrets(meta={**h.META, "app_secret": ""}))
     body = h.dumps(h.whatsapp_text())
     r = post(client, path, body, signature=h.hub_signature("", body))
-    assert r.status_code == 503 and intake.batches == []
+    assert r.status_code == 404 and intake.batches == []
     bootstrap.override(channel_secrets=h.StaticChannelSecrets(meta=None))
     r = post(client, path, body)
-    assert r.status_code == 503 and intake.batches == []
+    assert r.status_code == 404 and intake.batches == []
+
+
+def test_a_secret_that_cannot_be_read_now_is_a_503_meta_retries(client, intake):
+    bootstrap.override(channel_secrets=h.StaticChannelSecrets(meta="unavailable"))
+    r = post(client, ROUTES[0], h.dumps(h.whatsapp_text()))
+    assert r.status_code == 503
+    assert r.headers["Retry-After"]
+    assert problem(r)["type"].endswith(":channel-unavailable")
+    assert intake.batches == []
 
 
 # -- POST: abuse ---------------------------------------------------------------------------

@@ -92,8 +92,8 @@ def test_a_missing_or_oversized_crc_token_is_a_bad_request(client):
 def test_without_a_consumer_secret_the_crc_fails_closed(client):
     bootstrap.override(channel_secrets=h.StaticChannelSecrets(x={**h.X, "consumer_secret": ""}))
     r = client.http.get("/channels/x?crc_token=abc")
-    assert r.status_code == 503
-    assert problem(r)["type"].endswith(":channel-not-configured")
+    assert r.status_code == 404
+    assert problem(r)["type"].endswith(":channel-not-enabled")
 
 
 # -- the signature --------------------------------------------------------------------------
@@ -129,7 +129,7 @@ def test_the_hex_form_of_the_signature_is_not_accepted(client, intake):
 def test_without_an_account_id_deliveries_are_refused(client, intake):
     bootstrap.override(channel_secrets=h.StaticChannelSecrets(x={**h.X, "account_id": ""}))
     r = post(client, h.dumps(h.x_payload(dms=[h.dm_event()])))
-    assert r.status_code == 503 and intake.batches == []
+    assert r.status_code == 404 and intake.batches == []
 
 
 # -- abuse ------------------------------------------------------------------------------------

@@ -50,6 +50,12 @@ def world(wired, monkeypatch):
     verifier = jwt_verifier.JwtVerifier(ISSUER, AUDIENCE, "unused", jwks_client=StaticJwks())
     monkeypatch.setattr(jwt_verifier, "default_verifier", lambda: verifier)
     bootstrap.override(deliveries=FakeDeliveryLog())
+    # The channels configured, so requests reach their handshake and signature checks.
+    from tests.unit.channel_helpers import META, FakeIntake, StaticChannelSecrets, X
+
+    bootstrap.override(
+        channel_intake=FakeIntake(), channel_secrets=StaticChannelSecrets(meta=META, x=X)
+    )
     admin = bearer("platform_admin", username="admin")
     officer = bearer("officer", agency_id=AGENCY)
     agency_admin = bearer("agency_admin", agency_id=AGENCY)

@@ -29,12 +29,14 @@ _VERIFY_RESPONSES = {
     200: (None, "hub.challenge, echoed as text/plain."),
     400: ERR,
     403: ERR,
+    404: ERR,
     503: ERR,
 }
 _RECEIVE_RESPONSES = {
     200: (None, 'Received: {"accepted": <messages handed to intake>}.'),
     400: ERR,
     403: ERR,
+    404: ERR,
     413: ERR,
     503: ERR,
 }

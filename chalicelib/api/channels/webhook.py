@@ -38,14 +38,22 @@ def refuse_signature(channel: str) -> Problem:
 
 
 def not_configured(channel: str, error: Exception) -> Problem:
-    # Which key is missing goes to the log for the operator, not to the caller.
-    log.error("channel not configured", extra={"channel": channel, "reason": str(error)})
-    return Problem(
-        503,
-        "channel-not-configured",
-        "This channel is not configured yet.",
-        headers={"Retry-After": "300"},
-    )
+    """A channel whose credentials are not filled in is not enabled (404, like a path
+    that does not exist: scanners do not page anybody); one whose secret cannot be read
+    right now is 503 (the provider retries). Which key is missing goes to the log for
+    the operator, not to the caller."""
+    from ...adapters.channel_secrets import ChannelSecretUnavailable
+
+    if isinstance(error, ChannelSecretUnavailable):
+        log.error("channel secret unavailable", extra={"channel": channel})
+        return Problem(
+            503,
+            "channel-unavailable",
+            "This channel cannot take messages right now; try again later.",
+            headers={"Retry-After": "60"},
+        )
+    log.warning("channel not enabled", extra={"channel": channel, "reason": str(error)})
+    return Problem(404, "channel-not-enabled", "This channel is not enabled.")
 
 
 def json_object(raw: bytes) -> dict:

@@ -45,6 +45,7 @@ def _x_secret(*keys: str) -> tuple[str, ...]:
     responses={
         200: (None, '{"response_token": "sha256=<base64 HMAC-SHA256 of crc_token>"}.'),
         400: ERR,
+        404: ERR,
         503: ERR,
     },
 )
@@ -72,6 +73,7 @@ def x_crc(call):
         200: (None, 'Received: {"accepted": <messages handed to intake>}.'),
         400: ERR,
         403: ERR,
+        404: ERR,
         413: ERR,
         503: ERR,
     },
