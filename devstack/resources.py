@@ -321,26 +321,39 @@ def _create_cognito(template: dict, endpoint: str, created: Created) -> None:
 
 def _create_secrets(template: dict, endpoint: str, created: Created) -> None:
     """Secrets (moto's CloudFormation has none) through the Secrets Manager API, the value
-    generated as the template asks; the app reads them at runtime as on AWS."""
+    given or generated as the template asks (a JSON template with one generated key
+    included); the app reads them at runtime as on AWS."""
     sm = _client("secretsmanager", endpoint)
     for name, res in template["Resources"].items():
         if res.get("Type") not in VIA_SECRETS_API:
             continue
         props = created.resolve(res["Properties"])
-        unknown = set(props) - {"Name", "Description", "GenerateSecretString"}
+        unknown = set(props) - {"Name", "Description", "GenerateSecretString", "SecretString"}
         if unknown:
             raise ValueError(f"{name}: secret properties not applied locally: {sorted(unknown)}")
-        generate = props["GenerateSecretString"]
-        if set(generate) - {"PasswordLength", "ExcludePunctuation"}:
-            raise ValueError(f"{name}: GenerateSecretString options not applied locally")
-        alphabet = string.ascii_letters + string.digits
-        if not generate.get("ExcludePunctuation"):
-            alphabet += string.punctuation
-        value = "".join(secrets.choice(alphabet) for _ in range(generate["PasswordLength"]))
+        if "SecretString" in props:
+            value = props["SecretString"]
+        else:
+            value = _generated_secret(name, props["GenerateSecretString"])
         arn = sm.create_secret(
             Name=props["Name"], Description=props.get("Description", ""), SecretString=value
         )["ARN"]
         created.refs[name] = arn  # Ref of a secret is its ARN
+
+
+def _generated_secret(name: str, generate: dict) -> str:
+    known = {"PasswordLength", "ExcludePunctuation", "SecretStringTemplate", "GenerateStringKey"}
+    if set(generate) - known:
+        raise ValueError(f"{name}: GenerateSecretString options not applied locally")
+    alphabet = string.ascii_letters + string.digits
+    if not generate.get("ExcludePunctuation"):
+        alphabet += string.punctuation
+    value = "".join(secrets.choice(alphabet) for _ in range(generate["PasswordLength"]))
+    if "SecretStringTemplate" not in generate:
+        return value
+    document = json.loads(generate["SecretStringTemplate"])
+    document[generate["GenerateStringKey"]] = value
+    return json.dumps(document)
 
 
 def app_environment(template: dict, created: Created, endpoint: str) -> dict[str, str]:

@@ -1,0 +1,85 @@
+"""The channels' credentials live in (the emulator's) Secrets Manager as the template
+defines them: one JSON secret per provider, the app reading them through the ARNs the
+template passes; a webhook verifies with what it read there."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from chalice.test import Client
+
+from chalicelib import bootstrap, config
+from chalicelib.adapters import channel_secrets, secrets
+from chalicelib.adapters.channel_secrets import META_KEYS, X_KEYS
+from devstack import seed
+from tests.unit.channel_helpers import FakeIntake, hub_signature, whatsapp_text, x_signature
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def fresh():
+    secrets.forget()
+    config.settings.cache_clear()
+    bootstrap.reset()
+    yield
+    secrets.forget()
+    config.settings.cache_clear()
+    bootstrap.reset()
+
+
+def _value(stack, name):
+    arn = stack.env[name]
+    return json.loads(stack.client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"])
+
+
+def test_the_template_creates_one_secret_per_provider_with_its_keys(stack):
+    assert {"META_SECRET_ARN", "X_SECRET_ARN"} <= set(stack.env)
+    assert ":secret:satupintu/dev/meta" in stack.env["META_SECRET_ARN"]
+    assert ":secret:satupintu/dev/x" in stack.env["X_SECRET_ARN"]
+    meta, x = _value(stack, "META_SECRET_ARN"), _value(stack, "X_SECRET_ARN")
+    assert set(meta) == set(META_KEYS) and set(x) == set(X_KEYS)
+
+
+def test_the_deployed_secrets_start_with_a_generated_verify_token_and_no_credentials(stack, fresh):
+    """Before seeding (on AWS: before the operator fills them in) the channels are not
+    enabled: an empty app secret or consumer secret never verifies anything."""
+    meta = _value(stack, "META_SECRET_ARN")
+    if meta["app_secret"]:
+        pytest.skip("the local values were seeded by an earlier test")
+    assert len(meta["verify_token"]) == 48 and meta["verify_token"].isalnum()
+    reader = channel_secrets.SecretsManagerChannelSecrets()
+    with pytest.raises(channel_secrets.ChannelNotConfigured):
+        channel_secrets.require(reader.meta(), "meta", "app_secret")
+    with pytest.raises(channel_secrets.ChannelNotConfigured):
+        channel_secrets.require(reader.x(), "x", "consumer_secret", "account_id")
+
+
+def test_with_the_local_values_seeded_the_webhooks_verify_against_secrets_manager(stack, fresh):
+    sm = stack.client("secretsmanager")
+    seed.seed_channel_secrets(sm, stack.created.refs)
+    local_meta = seed.LOCAL_CHANNEL_SECRETS["MetaSecret"]
+    local_x = seed.LOCAL_CHANNEL_SECRETS["XSecret"]
+    intake = FakeIntake()
+    bootstrap.override(channel_intake=intake)
+
+    from app import app
+
+    with Client(app) as client:
+        body = json.dumps(whatsapp_text(phone_number_id=local_meta["phone_number_id"])).encode()
+        r = client.http.post(
+            "/channels/whatsapp",
+            headers={
+                "Content-Type": "application/json",
+                "X-Hub-Signature-256": hub_signature(local_meta["app_secret"], body),
+            },
+            body=body,
+        )
+        assert r.status_code == 200, r.body
+        assert [m.sender for m in intake.messages] == ["+6281234567890"]
+
+        r = client.http.get("/channels/x?crc_token=abc")
+        assert json.loads(r.body) == {
+            "response_token": x_signature(local_x["consumer_secret"], b"abc")
+        }
