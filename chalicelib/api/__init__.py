@@ -13,6 +13,7 @@ from . import (
     stats,
     system,
 )
+from .channels import twilio
 from .endpoint import DECLARED
 
 BLUEPRINTS = (
@@ -26,5 +27,6 @@ BLUEPRINTS = (
     staff.bp,
     admin.bp,
     stats.bp,
+    twilio.bp,
     edge.blueprint(DECLARED),  # last: built from every route declared above
 )
