@@ -140,8 +140,37 @@ _SENTENCE_END = re.compile(r"(\S*)[.!?]\s")
 _SPACES = re.compile(r"\s+")
 # Abbreviations an address or a name is full of: "Jl. Merdeka No. 5" is one sentence.
 _ABBREVIATIONS = frozenset(
-    "jl jln gg no kec kel kab kota prov rt rw km bpk pak bu sdr dr drs ir prof hj h st tgl "
-    "dll dsb dst a.n u.p".split()
+    [
+        "jl",
+        "jln",
+        "gg",
+        "no",
+        "kec",
+        "kel",
+        "kab",
+        "kota",
+        "prov",
+        "rt",
+        "rw",
+        "km",
+        "bpk",
+        "pak",
+        "bu",
+        "sdr",
+        "dr",
+        "drs",
+        "ir",
+        "prof",
+        "hj",
+        "h",
+        "st",
+        "tgl",
+        "dll",
+        "dsb",
+        "dst",
+        "a.n",
+        "u.p",
+    ]
 )
 
 
