@@ -112,6 +112,14 @@ def _build(name: str):
         from .adapters.access_link_limits import DynamoAccessLinkLimits
 
         return DynamoAccessLinkLimits()
+    if name == "inbound_messages":
+        from .adapters.inbound_messages import DynamoInboundMessages
+
+        return DynamoInboundMessages()
+    if name == "intake_queue":
+        from .adapters.intake_queue import SqsIntakeQueue
+
+        return SqsIntakeQueue()
     if name == "rate_limits":
         from .adapters.rate_limits import DynamoRateLimits
 
@@ -304,9 +312,42 @@ def channel_secrets():
 
 
 def channel_intake():
-    """Where the channel webhooks hand their messages: ``accept(list[InboundMessage])``
-    stores each new one (once per ``message.key``) and queues it for the worker."""
-    return get("channel_intake")
+    """The channels' one door, built on each call (cheap) so overrides apply; a test may
+    also stand in for the whole service with ``override(channel_intake=...)``."""
+    if "channel_intake" in _instances:
+        return _instances["channel_intake"]
+    from .services.channel_intake import ChannelIntake
+    from .services.submission import submit_report
+
+    cfg = settings()
+
+    def submit(command, key):
+        return submit_report(
+            command,
+            reports=reports(),
+            publisher=publisher(),
+            directory=directory(),
+            clock=clock(),
+            token_secret=cfg.require_token_secret(),
+            idempotency_key=key,
+            calendar=get("calendar"),
+            time_zone=cfg.time_zone,
+        )
+
+    return ChannelIntake(
+        inbox=get("inbound_messages"),
+        queue=get("intake_queue"),
+        limits=get("rate_limits"),
+        reports=reports(),
+        clock=clock(),
+        submit=submit,
+        workflow=workflow,
+        sender=lambda: get("channel_sender"),
+        media=lambda: get("media_fetcher"),
+        attachments=attachment_service,
+        per_minute=cfg.channel_per_minute,
+        per_day=cfg.channel_per_day,
+    )
 
 
 def override(**instances) -> None:

@@ -51,6 +51,7 @@ REPORT_SUBMITTED_QUEUE = resource_name(STAGE, "report-submitted")
 DISPATCH_QUEUE = resource_name(STAGE, "dispatch")
 ATTACHMENT_UPLOADS_QUEUE = resource_name(STAGE, "attachment-uploads")
 NOTIFICATIONS_QUEUE = resource_name(STAGE, "notifications")
+CHANNEL_INBOX_QUEUE = resource_name(STAGE, "channel-inbox")
 # A stream's ARN ends with its creation time, known only once the table exists: the
 # packaged template replaces this with the table's StreamArn (infra/resources.json), and
 # the local event pump finds the stream by the table's name.
@@ -105,6 +106,12 @@ class Settings:
     portal_url: str = "http://127.0.0.1:8000"  # links in messages to reporters
     web_origin: str | None = None  # the web portal's origin, allowed by CORS
     time_zone: str = "Asia/Jakarta"
+    channel_inbox_queue_url: str | None = None
+    # The API's public base URL as providers call it: Twilio signs the full URL.
+    public_api_url: str | None = None
+    twilio_secret_arn: str | None = None  # JSON: account_sid, auth_token, from_number
+    channel_per_minute: int = 10  # messages a sender may send per minute...
+    channel_per_day: int = 100  # ...and per day before intake stops processing them
     clock_file: str | None = None  # local stack only: a shifted clock (python -m devstack clock)
     # Channel credentials in Secrets Manager, one JSON secret per provider (read at
     # runtime, cached; see chalicelib/adapters/channel_secrets.py): the ARNs only.
@@ -202,6 +209,11 @@ def settings() -> Settings:
         portal_url=_env("PORTAL_URL", "http://127.0.0.1:8000").rstrip("/"),
         web_origin=(_env("WEB_ORIGIN") or "").rstrip("/") or None,
         time_zone=_env("TIME_ZONE", "Asia/Jakarta"),
+        channel_inbox_queue_url=_env("CHANNEL_INBOX_QUEUE_URL"),
+        public_api_url=(_env("PUBLIC_API_URL") or "").rstrip("/") or None,
+        twilio_secret_arn=_env("TWILIO_SECRET_ARN"),
+        channel_per_minute=_positive_int("CHANNEL_PER_MINUTE", 10),
+        channel_per_day=_positive_int("CHANNEL_PER_DAY", 100),
         # Only the local stack sets it, and only in dev does the clock read it.
         clock_file=_env("SATUPINTU_CLOCK_FILE") if stage == "dev" else None,
         meta_secret_arn=_env("META_SECRET_ARN"),

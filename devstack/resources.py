@@ -319,6 +319,34 @@ def _create_cognito(template: dict, endpoint: str, created: Created) -> None:
         created.refs[name] = props["GroupName"]
 
 
+# Channel credentials the local stack knows, so requests can be signed locally (README):
+# never real credentials.
+LOCAL_TWILIO_AUTH_TOKEN = "local-twilio-auth-token"
+LOCAL_SECRET_VALUES = {
+    "TwilioSecret": {
+        "account_sid": "AC" + "0" * 32,
+        "auth_token": LOCAL_TWILIO_AUTH_TOKEN,
+        "from_number": "+15005550006",
+    },
+    # README: WhatsApp, Facebook Messenger
+    "MetaSecret": {
+        "app_secret": "local-meta-app-secret",
+        "verify_token": "local-verify-token",
+        "access_token": "local-whatsapp-access-token",
+        "phone_number_id": "100000000000001",
+        "page_access_token": "local-page-access-token",
+    },
+    # README: X
+    "XSecret": {
+        "consumer_key": "local-x-consumer-key",
+        "consumer_secret": "local-x-consumer-secret",
+        "access_token": "local-x-access-token",
+        "access_token_secret": "local-x-access-token-secret",
+        "account_id": "1708000001",
+    },
+}
+
+
 def _create_secrets(template: dict, endpoint: str, created: Created) -> None:
     """Secrets (moto's CloudFormation has none) through the Secrets Manager API, the value
     given or generated as the template asks (a JSON template with one generated key
@@ -335,6 +363,10 @@ def _create_secrets(template: dict, endpoint: str, created: Created) -> None:
             value = props["SecretString"]
         else:
             value = _generated_secret(name, props["GenerateSecretString"])
+        if name in LOCAL_SECRET_VALUES:
+            document = json.loads(value)
+            document.update(LOCAL_SECRET_VALUES[name])
+            value = json.dumps(document)
         arn = sm.create_secret(
             Name=props["Name"], Description=props.get("Description", ""), SecretString=value
         )["ARN"]
@@ -388,6 +420,7 @@ def local_parameters(api_url: str) -> dict[str, str]:
         "MailSender": LOCAL_MAIL_SENDER,
         "PortalUrl": api_url,
         "AlertEmail": LOCAL_ALERT_EMAIL,
+        "PublicApiUrl": api_url,
     }
 
 

@@ -12,26 +12,6 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 DEMO_PASSWORD = "Demo-Pintu-2026"  # local emulator only
 DEMO_AGENCIES = ("kemenkes", "pemkot-bandung", "pemprov-dki-jakarta", "pln")
 
-# The channels' credentials in the local stack (README: WhatsApp, Facebook Messenger, X):
-# known values, so that a curl can sign a sample delivery. Local emulator only; on AWS
-# the operator fills in the provider's real ones.
-LOCAL_CHANNEL_SECRETS = {
-    "MetaSecret": {
-        "app_secret": "local-meta-app-secret",
-        "verify_token": "local-verify-token",
-        "access_token": "local-whatsapp-access-token",
-        "phone_number_id": "100000000000001",
-        "page_access_token": "local-page-access-token",
-    },
-    "XSecret": {
-        "consumer_key": "local-x-consumer-key",
-        "consumer_secret": "local-x-consumer-secret",
-        "access_token": "local-x-access-token",
-        "access_token_secret": "local-x-access-token-secret",
-        "account_id": "1708000001",
-    },
-}
-
 
 @dataclass(frozen=True)
 class DemoAccount:
@@ -88,13 +68,6 @@ def seed_directory() -> tuple[int, int]:
     agencies = read_csv(DATA / "agencies.csv", {c["code"] for c in categories})
     import_agencies(agencies, DynamoDirectory())
     return len(categories), len(agencies)
-
-
-def seed_channel_secrets(sm, refs: dict[str, str]) -> None:
-    """Put the local channel credentials into the secrets the template created."""
-    for logical, value in LOCAL_CHANNEL_SECRETS.items():
-        if logical in refs:
-            sm.put_secret_value(SecretId=refs[logical], SecretString=json.dumps(value))
 
 
 def seed_accounts(idp, pool_id: str) -> list[DemoAccount]:

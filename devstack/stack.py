@@ -62,9 +62,6 @@ class LocalStack:
         os.environ.update(self.app_env)
         emulator.forget_cached_clients()
         self.counts = seed.seed_directory()
-        seed.seed_channel_secrets(
-            resources._client("secretsmanager", self.emulator.endpoint), created.refs
-        )
         idp = resources._client("cognito-idp", self.emulator.endpoint)
         pool_id, client_id = created.refs["StaffUserPool"], created.refs["StaffUserPoolClient"]
         self.accounts = seed.seed_accounts(idp, pool_id)

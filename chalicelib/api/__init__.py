@@ -14,6 +14,7 @@ from . import (
     system,
 )
 from .channels import meta as channels_meta
+from .channels import twilio
 from .channels import x as channels_x
 from .endpoint import DECLARED
 
@@ -28,6 +29,7 @@ BLUEPRINTS = (
     staff.bp,
     admin.bp,
     stats.bp,
+    twilio.bp,
     channels_meta.bp,
     channels_x.bp,
     edge.blueprint(DECLARED),  # last: built from every route declared above

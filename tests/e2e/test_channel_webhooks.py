@@ -13,14 +13,14 @@ import subprocess
 
 import pytest
 
-from devstack.seed import LOCAL_CHANNEL_SECRETS
+from devstack.resources import LOCAL_SECRET_VALUES
 from tests.e2e.conftest import ROOT
 from tests.unit import channel_helpers as h
 
 pytestmark = pytest.mark.e2e
 
-META = LOCAL_CHANNEL_SECRETS["MetaSecret"]
-X = LOCAL_CHANNEL_SECRETS["XSecret"]
+META = LOCAL_SECRET_VALUES["MetaSecret"]
+X = LOCAL_SECRET_VALUES["XSecret"]
 JSON = {"Content-Type": "application/json"}
 
 

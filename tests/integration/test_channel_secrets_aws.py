@@ -10,9 +10,9 @@ import pytest
 from chalice.test import Client
 
 from chalicelib import bootstrap, config
-from chalicelib.adapters import channel_secrets, secrets
+from chalicelib.adapters import secrets
 from chalicelib.adapters.channel_secrets import META_KEYS, X_KEYS
-from devstack import seed
+from devstack.resources import LOCAL_SECRET_VALUES
 from tests.unit.channel_helpers import FakeIntake, hub_signature, whatsapp_text, x_signature
 
 pytestmark = pytest.mark.integration
@@ -42,25 +42,14 @@ def test_the_template_creates_one_secret_per_provider_with_its_keys(stack):
     assert set(meta) == set(META_KEYS) and set(x) == set(X_KEYS)
 
 
-def test_the_deployed_secrets_start_with_a_generated_verify_token_and_no_credentials(stack, fresh):
-    """Before seeding (on AWS: before the operator fills them in) the channels are not
-    enabled: an empty app secret or consumer secret never verifies anything."""
-    meta = _value(stack, "META_SECRET_ARN")
-    if meta["app_secret"]:
-        pytest.skip("the local values were seeded by an earlier test")
-    assert len(meta["verify_token"]) == 48 and meta["verify_token"].isalnum()
-    reader = channel_secrets.SecretsManagerChannelSecrets()
-    with pytest.raises(channel_secrets.ChannelNotConfigured):
-        channel_secrets.require(reader.meta(), "meta", "app_secret")
-    with pytest.raises(channel_secrets.ChannelNotConfigured):
-        channel_secrets.require(reader.x(), "x", "consumer_secret", "account_id")
+def test_the_local_stack_holds_the_known_local_values(stack):
+    assert _value(stack, "META_SECRET_ARN") == LOCAL_SECRET_VALUES["MetaSecret"]
+    assert _value(stack, "X_SECRET_ARN") == LOCAL_SECRET_VALUES["XSecret"]
 
 
-def test_with_the_local_values_seeded_the_webhooks_verify_against_secrets_manager(stack, fresh):
-    sm = stack.client("secretsmanager")
-    seed.seed_channel_secrets(sm, stack.created.refs)
-    local_meta = seed.LOCAL_CHANNEL_SECRETS["MetaSecret"]
-    local_x = seed.LOCAL_CHANNEL_SECRETS["XSecret"]
+def test_the_webhooks_verify_with_what_they_read_from_secrets_manager(stack, fresh):
+    local_meta = LOCAL_SECRET_VALUES["MetaSecret"]
+    local_x = LOCAL_SECRET_VALUES["XSecret"]
     intake = FakeIntake()
     bootstrap.override(channel_intake=intake)
 

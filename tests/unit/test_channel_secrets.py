@@ -63,3 +63,36 @@ def test_require_refuses_empty_values_and_names_the_key():
         channel_secrets.require(values, "meta", "app_secret", "verify_token")
     with pytest.raises(channel_secrets.ChannelNotConfigured, match="page_access_token"):
         channel_secrets.require(values, "meta", "page_access_token")
+
+
+def test_the_template_creates_the_secrets_with_every_key_and_no_credential():
+    """On AWS the operator fills the values in; only Meta's verify token, which we choose,
+    is generated at deploy."""
+    from devstack.resources import load_template
+
+    resources = load_template()["Resources"]
+    meta = resources["MetaSecret"]["Properties"]["GenerateSecretString"]
+    assert meta["GenerateStringKey"] == "verify_token" and meta["PasswordLength"] >= 32
+    placeholders = json.loads(meta["SecretStringTemplate"])
+    assert set(placeholders) | {"verify_token"} == set(channel_secrets.META_KEYS)
+    assert set(placeholders.values()) == {""}
+    x = json.loads(resources["XSecret"]["Properties"]["SecretString"])
+    assert set(x) == set(channel_secrets.X_KEYS) and set(x.values()) == {""}
+
+
+def test_the_api_may_read_the_channel_secrets_and_gets_their_arns():
+    from devstack.resources import load_template
+
+    template = load_template()
+    role = template["Resources"]["ApiHandlerRole"]["Properties"]
+    allowed = [
+        resource
+        for policy in role["Policies"]
+        for statement in policy["PolicyDocument"]["Statement"]
+        if "secretsmanager:GetSecretValue" in statement["Action"]
+        for resource in statement["Resource"]
+    ]
+    assert {"Ref": "MetaSecret"} in allowed and {"Ref": "XSecret"} in allowed
+    env = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert env["META_SECRET_ARN"] == {"Ref": "MetaSecret"}
+    assert env["X_SECRET_ARN"] == {"Ref": "XSecret"}

@@ -1,2 +1,3 @@
-"""The channels' webhooks: each provider's format stays in its module here; what leaves
-is a list of :class:`chalicelib.domain.inbound.InboundMessage` for the intake service."""
+"""Webhooks of the channels citizens write on (SMS, WhatsApp, Messenger, X): verify the
+provider's signature over the raw body, turn the payload into ``InboundMessage``s, hand
+them to the intake service (``services/channel_intake.py``) and answer quickly."""
