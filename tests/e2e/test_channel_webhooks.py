@@ -131,3 +131,69 @@ def test_the_readme_examples_run_as_written(stack, section):
         assert lines[0] in ("1158201444", "42")
     if section == "WhatsApp":
         assert lines[-1] == "403"
+
+
+# -- through the intake: a report filed once, no identity in public -------------------------
+
+
+def _delivery(channel: str, uid: str) -> tuple[str, bytes, dict, str, str]:
+    """(path, body, headers, inbox key, the sender's identity as it must never show)."""
+    text = f"Jembatan penyeberangan di Jl. Asia Afrika rusak dan berbahaya, kode {uid}"
+    if channel == "whatsapp":
+        wa_id = "62813" + uid[:8]
+        payload = h.whatsapp_text(
+            text=text,
+            wamid=f"wamid.e2e-{uid}",
+            wa_id=wa_id,
+            phone_number_id=META["phone_number_id"],
+        )
+        body = h.dumps(payload)
+        sig = {"X-Hub-Signature-256": h.hub_signature(META["app_secret"], body)}
+        return "/channels/whatsapp", body, sig, f"whatsapp:wamid.e2e-{uid}", wa_id
+    if channel == "messenger":
+        event = h.messenger_text(text=text, mid=f"m_e2e-{uid}")
+        event["sender"]["id"] = "67451" + uid[:8]
+        body = h.dumps(h.messenger(event))
+        sig = {"X-Hub-Signature-256": h.hub_signature(META["app_secret"], body)}
+        return "/channels/messenger", body, sig, f"messenger:m_e2e-{uid}", event["sender"]["id"]
+    tweet = h.tweet(
+        text="@LAPOR1708 " + text,
+        tweet_id="18640" + uid[:8],
+        user_id="44196" + uid[:8],
+        screen_name="warga_" + uid[:6],
+        mentions=(X["account_id"],),
+    )
+    body = h.dumps(h.x_payload(tweets=[tweet], for_user_id=X["account_id"]))
+    sig = {"x-twitter-webhooks-signature": h.x_signature(X["consumer_secret"], body)}
+    return "/channels/x", body, sig, f"x:{tweet['id_str']}", "warga_" + uid[:6]
+
+
+@pytest.mark.parametrize("channel", ["whatsapp", "messenger", "x"])
+def test_a_message_files_one_report_and_a_redelivery_is_stored_once(stack, http, channel):
+    import time
+    import uuid
+
+    uid = str(uuid.uuid4().int)[:10]
+    path, body, signature, key, identity = _delivery(channel, uid)
+    headers = {**JSON, **signature}
+    first = http.post(stack.url + path, data=body, headers=headers)
+    again = http.post(stack.url + path, data=body, headers=headers)  # the provider retries
+    assert first.json() == again.json() == {"accepted": 1}
+
+    table = stack.dynamodb()
+    idempotency = next(t for t in table.list_tables()["TableNames"] if t.endswith("-idempotency"))
+    deadline, item = time.monotonic() + 30, None
+    while time.monotonic() < deadline:
+        item = table.get_item(
+            TableName=idempotency, Key={"key": {"S": "inbound#" + key}}, ConsistentRead=True
+        ).get("Item")
+        if item and "tracking_id" in item:
+            break
+        time.sleep(0.3)
+    assert item and "tracking_id" in item, f"the intake worker did not file {key}: {item}"
+    tid = item["tracking_id"]["S"]
+
+    public = http.get(f"{stack.url}/v1/reports/{tid}")
+    assert public.status_code == 200
+    assert uid in public.text  # the report is the message
+    assert identity not in public.text
