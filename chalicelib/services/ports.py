@@ -343,7 +343,19 @@ class ChannelSender(Protocol):
     ``in_reply_to`` makes an X answer a public reply to that tweet instead of a DM.
     Raises on failure (the queue retries); a send must be safe to retry."""
 
-    def send(self, channel: str, to: str, text: str, *, in_reply_to: str | None = None) -> None: ...
+    def send(
+        self,
+        channel: str,
+        to: str,
+        text: str,
+        *,
+        in_reply_to: str | None = None,
+        human_agent: bool = False,
+    ) -> None:
+        """``human_agent``: the text carries a person's answer (an agency's response),
+        which Messenger lets a page send up to 7 days after the user's last message (the
+        HUMAN_AGENT tag) instead of 24 hours. ChannelRefused: dropped for good;
+        ChannelUnavailable (or any other error): retry."""
 
 
 class MediaFetcher(Protocol):
@@ -351,3 +363,15 @@ class MediaFetcher(Protocol):
     provider, at most ``limit`` bytes: returns (bytes, content type)."""
 
     def fetch(self, channel: str, media, *, limit: int) -> tuple[bytes, str | None]: ...
+
+
+class ChannelRefused(Exception):
+    """The provider refused the message for good (an invalid or unreachable recipient, a
+    closed messaging window, a user who blocked the account): retrying cannot help, so
+    the message is dropped (and the reporter reached another way if they can be)."""
+
+
+class ChannelUnavailable(Exception):
+    """The provider could not take the message now (network, 5xx, rate limit, rejected
+    or missing credentials): raised so that the queue retries and, in the end,
+    dead-letters it where operators see it."""
