@@ -64,6 +64,15 @@ TIMELINE_STREAM_ARN = (
 SUPPORTED_ATTACHMENT_TYPES = ("image/jpeg", "image/png", "image/webp", "application/pdf")
 
 
+# The environment variables holding each channel's credentials secret ARN (infra/).
+CHANNEL_SECRET_VARIABLES = {
+    "sms": "SMS_SECRET_ARN",
+    "whatsapp": "WHATSAPP_SECRET_ARN",
+    "messenger": "MESSENGER_SECRET_ARN",
+    "x": "X_SECRET_ARN",
+}
+
+
 @dataclass(frozen=True)
 class Settings:
     stage: str
@@ -106,6 +115,14 @@ class Settings:
     web_origin: str | None = None  # the web portal's origin, allowed by CORS
     time_zone: str = "Asia/Jakarta"
     clock_file: str | None = None  # local stack only: a shifted clock (python -m devstack clock)
+    # Secrets Manager ARNs of each messaging channel's credentials (a JSON object each).
+    channel_secret_arns: tuple[tuple[str, str], ...] = ()
+    # Local stack only: one URL standing in for every messaging provider (devstack's fake).
+    channel_api_url: str | None = None
+    channel_timeout_seconds: float = 10.0
+
+    def channel_secret_arn(self, channel: str) -> str | None:
+        return dict(self.channel_secret_arns).get(channel)
 
     def require_token_secret(self) -> bytes:
         """The HMAC key of reporters' access tokens. Deployed functions get only the
@@ -199,4 +216,12 @@ def settings() -> Settings:
         time_zone=_env("TIME_ZONE", "Asia/Jakarta"),
         # Only the local stack sets it, and only in dev does the clock read it.
         clock_file=_env("SATUPINTU_CLOCK_FILE") if stage == "dev" else None,
+        channel_secret_arns=tuple(
+            (channel, arn)
+            for channel, name in CHANNEL_SECRET_VARIABLES.items()
+            if (arn := _env(name))
+        ),
+        channel_api_url=(_env("CHANNEL_API_URL") or "").rstrip("/") or None
+        if stage == "dev"
+        else None,
     )

@@ -679,3 +679,42 @@ class FakeOpenDataStore:
 
     def text(self, key):
         return self.objects[key][0].decode("utf-8")
+
+
+class FakeChannelSender:
+    """The ChannelSender port: keeps (channel, to, text, in_reply_to, human_agent).
+    Channels in ``refusing`` refuse for good, those in ``failing`` fail for now."""
+
+    def __init__(self):
+        self.sent = []
+        self.refusing = set()
+        self.failing = set()
+
+    def send(self, channel, to, text, *, in_reply_to=None, human_agent=False):
+        from chalicelib.services.ports import ChannelRefused, ChannelUnavailable
+
+        if channel in self.failing:
+            raise ChannelUnavailable(f"{channel}: HTTP 503")
+        if channel in self.refusing:
+            raise ChannelRefused(f"{channel}: HTTP 400")
+        self.sent.append((channel, to, text, in_reply_to, human_agent))
+
+
+class FakeMediaFetcher:
+    """The MediaFetcher port: ``media`` maps a URL or media id to (bytes, content type)."""
+
+    def __init__(self, media=None):
+        self.media = dict(media or {})
+        self.fetched = []
+
+    def fetch(self, channel, media, *, limit):
+        from chalicelib.services.ports import MediaTooLarge, MediaUnavailable
+
+        key = media.url or media.media_id
+        self.fetched.append((channel, key))
+        if key not in self.media:
+            raise MediaUnavailable(f"{channel}: HTTP 404")
+        data, content_type = self.media[key]
+        if len(data) > limit:
+            raise MediaTooLarge(f"{channel}: more than {limit} bytes")
+        return data, content_type

@@ -33,7 +33,12 @@ import json
 from collections.abc import Callable
 from urllib.parse import quote, urlencode, urlsplit
 
-from ..services.ports import ChannelRefused, ChannelUnavailable
+from ..services.ports import (
+    ChannelRefused,
+    ChannelUnavailable,
+    MediaTooLarge,
+    MediaUnavailable,
+)
 from . import oauth1
 from .provider_http import ProviderHttp, Response, TooLarge
 
@@ -315,20 +320,12 @@ class ChannelSenders:
         sender = self.senders.get(str(channel))
         if sender is None:
             raise ChannelRefused(f"no sender for channel {channel!r}")
-        if not to:
+        if not to and not (channel == "x" and in_reply_to):
             raise ChannelRefused(f"{channel}: no recipient")
         sender.send(to, text, in_reply_to=in_reply_to, human_agent=human_agent)
 
 
 # ---------------------------------------------------------------- media
-
-
-class MediaTooLarge(Exception):
-    """The provider's file has more bytes than the limit: not downloaded further."""
-
-
-class MediaUnavailable(Exception):
-    """The media cannot be downloaded (gone, refused, not a host it may come from)."""
 
 
 # Where each provider serves media from (the host, or a parent domain of it).

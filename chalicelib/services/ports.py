@@ -375,3 +375,12 @@ class ChannelUnavailable(Exception):
     """The provider could not take the message now (network, 5xx, rate limit, rejected
     or missing credentials): raised so that the queue retries and, in the end,
     dead-letters it where operators see it."""
+
+
+class MediaTooLarge(Exception):
+    """The provider's file has more bytes than the limit: its download was stopped."""
+
+
+class MediaUnavailable(Exception):
+    """The media cannot be had for good (gone, refused, from a host it may not come from);
+    ChannelUnavailable when it may work later."""
