@@ -26,6 +26,15 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from chalicelib.adapters import oauth1
 
+# As chalicelib.config names them (which cannot be imported before the stage is set); a
+# unit test keeps the two equal.
+CHANNEL_SECRET_VARIABLES = {
+    "sms": "SMS_SECRET_ARN",
+    "whatsapp": "WHATSAPP_SECRET_ARN",
+    "messenger": "MESSENGER_SECRET_ARN",
+    "x": "X_SECRET_ARN",
+}
+
 # The local stack's channel credentials (not secrets: they open nothing but this server).
 LOCAL_CREDENTIALS = {
     "sms": {

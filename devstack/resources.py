@@ -327,9 +327,17 @@ def _create_secrets(template: dict, endpoint: str, created: Created) -> None:
         if res.get("Type") not in VIA_SECRETS_API:
             continue
         props = created.resolve(res["Properties"])
-        unknown = set(props) - {"Name", "Description", "GenerateSecretString"}
+        unknown = set(props) - {"Name", "Description", "GenerateSecretString", "SecretString"}
         if unknown:
             raise ValueError(f"{name}: secret properties not applied locally: {sorted(unknown)}")
+        if "SecretString" in props:  # a value an operator replaces (channel credentials)
+            arn = sm.create_secret(
+                Name=props["Name"],
+                Description=props.get("Description", ""),
+                SecretString=props["SecretString"],
+            )["ARN"]
+            created.refs[name] = arn
+            continue
         generate = props["GenerateSecretString"]
         if set(generate) - {"PasswordLength", "ExcludePunctuation"}:
             raise ValueError(f"{name}: GenerateSecretString options not applied locally")
@@ -386,6 +394,19 @@ def _verify_mail_sender(env: dict[str, str], endpoint: str) -> None:
         _client("ses", endpoint).verify_email_identity(EmailAddress=sender)
 
 
+def _connect_local_channels(env: dict[str, str], endpoint: str) -> None:
+    """The channels' credentials secrets get the local fake providers' credentials
+    (devstack/providers.py), as an operator puts the real ones on AWS."""
+    from .providers import CHANNEL_SECRET_VARIABLES, LOCAL_CREDENTIALS
+
+    sm = _client("secretsmanager", endpoint)
+    for channel, variable in CHANNEL_SECRET_VARIABLES.items():
+        if env.get(variable):
+            sm.put_secret_value(
+                SecretId=env[variable], SecretString=json.dumps(LOCAL_CREDENTIALS[channel])
+            )
+
+
 def create_all(
     endpoint: str, template: dict | None = None, parameters: dict[str, str] | None = None
 ) -> tuple[Created, dict[str, str]]:
@@ -398,4 +419,5 @@ def create_all(
     _create_cognito(template, endpoint, created)
     env = app_environment(template, created, endpoint)
     _verify_mail_sender(env, endpoint)
+    _connect_local_channels(env, endpoint)
     return created, env
