@@ -106,7 +106,10 @@ class FakeProviders:
 
     def start(self) -> FakeProviders:
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="fake-providers", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="fake-providers",
+            daemon=True,
         )
         self._thread.start()
         return self
