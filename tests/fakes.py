@@ -683,12 +683,17 @@ class FakeOpenDataStore:
 
 class FakeChannelSender:
     """The ChannelSender port: keeps (channel, to, text, in_reply_to, human_agent).
-    Channels in ``refusing`` refuse for good, those in ``failing`` fail for now."""
+    Channels in ``refusing`` refuse for good, those in ``failing`` fail for now, those in
+    ``not_connected`` are not connected in this deployment."""
 
     def __init__(self):
         self.sent = []
         self.refusing = set()
         self.failing = set()
+        self.not_connected = set()
+
+    def ready(self, channel):
+        return channel not in self.not_connected
 
     def send(self, channel, to, text, *, in_reply_to=None, human_agent=False):
         from chalicelib.services.ports import ChannelRefused, ChannelUnavailable

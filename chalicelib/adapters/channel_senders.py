@@ -3,8 +3,11 @@ Twilio (SMS), Meta's WhatsApp Cloud API and Messenger Send API (Graph API), and 
 v2 — plain HTTPS (``provider_http``), no provider SDK in the Lambda package.
 
 Credentials: one Secrets Manager secret per channel, a JSON object (keys below and in the
-README); the function's environment holds only the secret's ARN. A missing secret or key
-is ``ChannelUnavailable``: the queue retries and dead-letters, and operators see it.
+README); the function's environment holds only the secret's ARN. A secret still empty
+(``{}``, as the template creates it) means the channel is not connected in this deployment
+(``ChannelNotConnected``: the notifier does not use it). A secret that cannot be read or
+lacks a key is ``ChannelUnavailable``: the queue retries and dead-letters, and operators
+see it.
 
 Errors: a provider answer that can never succeed (an invalid or unreachable recipient, a
 closed messaging window, a user who blocked the account) is ``ChannelRefused``: dropped,
@@ -34,6 +37,7 @@ from collections.abc import Callable
 from urllib.parse import quote, urlencode, urlsplit
 
 from ..services.ports import (
+    ChannelNotConnected,
     ChannelRefused,
     ChannelUnavailable,
     MediaTooLarge,
@@ -92,7 +96,7 @@ class ChannelSecrets:
     def __call__(self, channel: str) -> dict:
         arn = self.arns.get(channel)
         if not arn:
-            raise ChannelUnavailable(f"{channel}: no credentials secret configured")
+            raise ChannelNotConnected(f"{channel}: no credentials secret configured")
         try:
             value = json.loads(self._read(arn))
         except ValueError:
@@ -101,6 +105,8 @@ class ChannelSecrets:
             raise ChannelUnavailable(f"{channel}: the credentials secret cannot be read") from e
         if not isinstance(value, dict):
             raise ChannelUnavailable(f"{channel}: the credentials secret is not a JSON object")
+        if not value:
+            raise ChannelNotConnected(f"{channel}: not connected (its secret is empty)")
         required, _ = SECRET_KEYS[channel]
         missing = [k for k in required if not isinstance(value.get(k), str) or not value[k]]
         if missing:
@@ -293,8 +299,9 @@ class XApi:
 class ChannelSenders:
     """The ``ChannelSender`` port: one provider adapter per channel."""
 
-    def __init__(self, senders: dict):
+    def __init__(self, senders: dict, secrets: Secrets | None = None):
         self.senders = senders
+        self.secrets = secrets
 
     @classmethod
     def build(cls, secrets: Secrets, http: ProviderHttp, base: str | None = None):
@@ -305,8 +312,20 @@ class ChannelSenders:
                 "whatsapp": WhatsAppCloud(secrets, http, base or GRAPH_API),
                 "messenger": MessengerSend(secrets, http, base or GRAPH_API),
                 "x": XApi(secrets, http, base or X_API),
-            }
+            },
+            secrets,
         )
+
+    def ready(self, channel: str) -> bool:
+        if str(channel) not in self.senders:
+            return False
+        if self.secrets is None:
+            return True
+        try:
+            self.secrets(str(channel))
+        except ChannelNotConnected:
+            return False
+        return True
 
     def send(
         self,

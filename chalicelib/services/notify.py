@@ -7,9 +7,10 @@ enqueue them); this loads what each audience may see and renders it
 
 - ``report_event``: the reporter hears of a status change or an agency's message on the
   channel they wrote from (SMS, WhatsApp, Messenger: a short text, ``chat_texts``; X: a
-  direct message), else by e-mail, else by SMS to the phone they gave. A channel that
-  refuses for good (``ChannelRefused``: an invalid number, a closed messaging window)
-  hands over to the next one. No contact, no message.
+  direct message), else by e-mail, else by SMS to the phone they gave — among the
+  channels this deployment has connected. A channel that refuses for good
+  (``ChannelRefused``: an invalid number, a closed messaging window) hands over to the
+  next one. No contact, no message.
 - ``escalation``: an overdue report: the agency's and its parent's contact addresses,
   and an alert to the platform admins. Never the reporter's identity.
 - ``access_link``: a fresh access token for the reporter (only its hash is stored, so
@@ -116,7 +117,8 @@ class ChatChannel:
         self.sender = sender
 
     def reaches(self, reporter: Reporter | None) -> bool:
-        return bool(reporter and getattr(reporter, self.contact))
+        """The reporter has the contact and this deployment has connected the channel."""
+        return bool(reporter and getattr(reporter, self.contact)) and self.sender.ready(self.kind)
 
     def send(self, reporter: Reporter, mail: Mail, **options) -> None:
         self.sender.send(self.kind, getattr(reporter, self.contact), mail.text, **options)

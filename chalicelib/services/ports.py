@@ -343,6 +343,10 @@ class ChannelSender(Protocol):
     ``in_reply_to`` makes an X answer a public reply to that tweet instead of a DM.
     Raises on failure (the queue retries); a send must be safe to retry."""
 
+    def ready(self, channel: str) -> bool:
+        """False when the channel is not connected in this deployment (nothing could go
+        out on it); raises ChannelUnavailable when its configuration is broken."""
+
     def send(
         self,
         channel: str,
@@ -369,6 +373,11 @@ class ChannelRefused(Exception):
     """The provider refused the message for good (an invalid or unreachable recipient, a
     closed messaging window, a user who blocked the account): retrying cannot help, so
     the message is dropped (and the reporter reached another way if they can be)."""
+
+
+class ChannelNotConnected(ChannelRefused):
+    """This deployment has not connected the channel (its credentials secret is empty):
+    nothing can go out on it until an operator does."""
 
 
 class ChannelUnavailable(Exception):

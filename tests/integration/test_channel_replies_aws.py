@@ -18,7 +18,7 @@ from chalicelib.domain import tracking_id
 from chalicelib.domain.report import Channel, Report, Reporter, ReportKind
 from chalicelib.handlers.notifications import on_notification
 from chalicelib.services import access_tokens
-from chalicelib.services.ports import ChannelUnavailable
+from chalicelib.services.ports import ChannelNotConnected, ChannelUnavailable
 from devstack import outbox
 from devstack.providers import CHANNEL_SECRET_VARIABLES, LOCAL_CREDENTIALS, FakeProviders
 from tests.integration.test_notifications_aws import T0, dispose, receive_for
@@ -55,16 +55,21 @@ def test_the_adapter_reads_each_channels_credentials_at_runtime(stack, monkeypat
         config.settings.cache_clear()
 
 
-def test_a_secret_not_connected_yet_is_retried_not_guessed(stack):
-    """The template creates each channel's secret as {}: until an operator puts the
-    provider's credentials, sends fail (retried, then dead-lettered) and say why."""
+def test_a_secret_as_the_template_creates_it_is_a_channel_not_connected(stack):
+    """{} until an operator puts the provider's credentials; half filled in is broken
+    (retried, then dead-lettered, so operators see it)."""
     sm = stack.client("secretsmanager")
-    arn = sm.create_secret(Name=f"satupintu/test/{tracking_id.generate()}", SecretString="{}")[
-        "ARN"
-    ]
+    empty = sm.create_secret(Name=f"satupintu/test/{tracking_id.generate()}", SecretString="{}")
+    half = sm.create_secret(
+        Name=f"satupintu/test/{tracking_id.generate()}",
+        SecretString=json.dumps({"access_token": "EAAG-only"}),
+    )
     secrets.forget()
-    with pytest.raises(ChannelUnavailable, match="lacks"):
-        ChannelSecrets({"whatsapp": arn})("whatsapp")
+    with pytest.raises(ChannelNotConnected):
+        ChannelSecrets({"whatsapp": empty["ARN"]})("whatsapp")
+    with pytest.raises(ChannelUnavailable, match="lacks") as raised:
+        ChannelSecrets({"whatsapp": half["ARN"]})("whatsapp")
+    assert "EAAG-only" not in str(raised.value)
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from chalicelib.adapters.channel_senders import (
 from chalicelib.adapters.provider_http import ProviderHttp, TooLarge
 from chalicelib.domain.inbound import InboundMedia
 from chalicelib.services.ports import (
+    ChannelNotConnected,
     ChannelRefused,
     ChannelUnavailable,
     MediaTooLarge,
@@ -316,14 +317,40 @@ def test_credentials_come_from_the_channels_json_secret():
     secrets = ChannelSecrets({"sms": "arn:sms", "x": None}, read=read)
     assert secrets("sms")["auth_token"] == CREDS["sms"]["auth_token"]
     assert reads == ["arn:sms"]
-    with pytest.raises(ChannelUnavailable, match="no credentials secret"):
+    with pytest.raises(ChannelNotConnected, match="no credentials secret"):
         secrets("x")
+
+
+def test_an_empty_secret_means_the_channel_is_not_connected(fake, http):
+    """The template creates each secret as {}: until an operator fills it in, the channel
+    is not there (the notifier reaches the reporter another way)."""
+
+    def read(arn):
+        return b"{}" if arn == "arn:whatsapp" else json.dumps(CREDS["sms"]).encode()
+
+    secrets = ChannelSecrets({"sms": "arn:sms", "whatsapp": "arn:whatsapp"}, read=read)
+    with pytest.raises(ChannelNotConnected, match="not connected"):
+        secrets("whatsapp")
+    senders = ChannelSenders.build(secrets, http, fake.url)
+    assert senders.ready("sms") is True
+    assert senders.ready("whatsapp") is False
+    assert senders.ready("messenger") is False  # no secret at all
+    assert senders.ready("email") is False  # no such sender
+    with pytest.raises(ChannelNotConnected):
+        senders.send("whatsapp", PHONE, "text")
+    assert fake.requests == []
+
+
+def test_a_broken_secret_is_not_taken_for_a_channel_not_connected():
+    secrets = ChannelSecrets({"sms": "arn:sms"}, read=lambda arn: b'{"account_sid": "AC1"}')
+    senders = ChannelSenders({"sms": object()}, secrets)
+    with pytest.raises(ChannelUnavailable, match="lacks"):
+        senders.ready("sms")  # raised, so that operators see it
 
 
 @pytest.mark.parametrize(
     "value,match",
     [
-        (b"{}", "lacks \\['account_sid', 'auth_token'\\]"),  # not connected yet
         (b'{"account_sid": "AC1", "auth_token": ""}', "lacks \\['auth_token'\\]"),
         (b"not json", "not JSON"),
         (b'["a"]', "not a JSON object"),

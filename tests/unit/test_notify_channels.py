@@ -123,6 +123,26 @@ def test_a_refusing_channel_hands_over_to_e_mail(world):
     assert [(c, to) for c, to, *_ in world.sender.sent] == [("sms", PHONE)]
 
 
+def test_a_channel_this_deployment_has_not_connected_is_passed_over(world):
+    world.sender.not_connected.update({"whatsapp", "sms"})
+    t = world.file(Channel.WHATSAPP, phone=PHONE, email=EMAIL, n=1)
+    u = world.file(Channel.WEB, phone=PHONE, n=2)
+    world.act(t, dispose)
+    world.act(u, dispose)
+    assert world.deliver() == ["sent", "no_contact"]
+    assert [to for to, _, _ in world.mailer.sent] == [EMAIL]
+    assert world.sender.sent == []
+
+
+def test_no_access_link_by_phone_without_a_connected_text_channel(world):
+    """The token is not renewed: the reporter keeps the one they have."""
+    world.sender.not_connected.add("sms")
+    t = world.file(Channel.WEB, phone=PHONE)
+    before = world.reports.get(t).access_token_hash
+    assert _ask_for_link(world, t, "phone") == ["no_channel"]
+    assert world.reports.get(t).access_token_hash == before
+
+
 def test_when_every_channel_refuses_the_message_is_dropped_not_retried(world, caplog):
     t = world.file(Channel.MESSENGER, account=ACCOUNT)
     world.sender.refusing.add("messenger")
