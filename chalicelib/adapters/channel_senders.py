@@ -32,6 +32,7 @@ The messaging windows, honestly:
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 from collections.abc import Callable
 from urllib.parse import quote, urlencode, urlsplit
@@ -44,7 +45,7 @@ from ..services.ports import (
     MediaUnavailable,
 )
 from . import oauth1
-from .provider_http import ProviderHttp, Response, TooLarge
+from .provider_http import ProviderHttp, RedirectRefused, Response, TooLarge
 
 TWILIO_API = "https://api.twilio.com"
 GRAPH_API = "https://graph.facebook.com"
@@ -142,12 +143,17 @@ def _graph_fail(channel: str, r: Response) -> None:
     _fail(channel, r, f"{code}/{error.get('error_subcode')}" if code else None)
 
 
+# What the network and a garbled answer raise. Their texts may quote the URL, which can
+# hold the recipient's id (X's DM path): never passed on.
+_NETWORK_ERRORS = (OSError, ValueError, http.client.HTTPException)
+
+
 def _call(http: ProviderHttp, channel: str, method: str, url: str, **kw) -> Response:
     try:
         return http.request(method, url, **kw)
     except TooLarge:
         raise
-    except (OSError, ValueError) as e:  # DNS, connect, TLS, timeout; a garbled answer
+    except _NETWORK_ERRORS as e:  # DNS, connect, TLS, timeout, a garbled answer
         raise ChannelUnavailable(f"{channel}: {type(e).__name__}") from None
 
 
@@ -405,7 +411,9 @@ class ProviderMediaFetcher:
                 raise MediaUnavailable(f"no media on channel {channel!r}")
         except TooLarge:
             raise MediaTooLarge(f"{channel}: the media has more than {limit} bytes") from None
-        except (OSError, ValueError) as e:
+        except RedirectRefused:
+            raise MediaUnavailable(f"{channel}: the media redirected to a plain URL") from None
+        except _NETWORK_ERRORS as e:
             failed = f"{channel}: media download failed ({type(e).__name__})"
             raise ChannelUnavailable(failed) from None
         if r.status >= 500 or r.status in TRANSIENT_STATUS:

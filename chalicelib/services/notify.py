@@ -303,20 +303,9 @@ class Notifier:
     def _send_or_refused(self, tracking_id: str, key: str, send: Callable[[], None]) -> str:
         """sent, duplicate, or refused (the provider refused for good: the marker is
         released, so that a retry of the whole message tries this channel again)."""
-        refused: list[ChannelRefused] = []
-
-        def attempt() -> None:
-            try:
-                send()
-            except ChannelRefused as e:
-                refused.append(e)
-                raise
-
         try:
-            sent = self._once(tracking_id, key, attempt)
-        except ChannelRefused as e:
-            if not refused:
-                raise
+            sent = self._once(tracking_id, key, send)
+        except ChannelRefused as e:  # its text: channel, status, provider code; no contact
             log.warning("the reporter's channel refused the message: %s", e)
             return "refused"
         return "sent" if sent else "duplicate"

@@ -469,3 +469,25 @@ def test_production_media_hosts_are_the_providers_and_https_only(http):
     ]:
         with pytest.raises(MediaUnavailable):
             fetcher.fetch(channel, InboundMedia(url=url), limit=10)
+
+
+def test_a_download_is_never_redirected_to_plain_http():
+    from chalicelib.adapters.provider_http import RedirectRefused, _CheckedRedirects
+
+    handler = _CheckedRedirects(allow_http=False)
+    with pytest.raises(RedirectRefused):
+        handler.redirect_request(None, None, 302, "Found", {}, "http://cdn.example/a.jpg")
+    with pytest.raises(RedirectRefused):
+        handler.redirect_request(None, None, 302, "Found", {}, "file:///etc/passwd")
+
+
+def test_a_refused_redirect_makes_the_media_unavailable(fake, http, monkeypatch):
+    from chalicelib.adapters import provider_http
+
+    def refuse(*args, **kwargs):
+        raise provider_http.RedirectRefused("redirect to a http URL")
+
+    monkeypatch.setattr(http, "request", refuse)
+    fetcher = ProviderMediaFetcher(creds, http, extra_hosts=("127.0.0.1",))
+    with pytest.raises(MediaUnavailable, match="plain URL"):
+        fetcher.fetch("messenger", InboundMedia(url=f"{fake.url}/messenger-cdn/x"), limit=10)
