@@ -304,6 +304,15 @@ def _handler(fake: FakeProviders):
                 if not data or data.get("messaging_product") != "whatsapp":
                     return self._answer(400, {"error": {"code": 100, "message": "param"}})
                 text = (data.get("text") or {}).get("body", "")
+                if data.get("type") == "template":  # shown as its name and parameters
+                    template = data.get("template") or {}
+                    params = [
+                        p.get("text", "")
+                        for c in template.get("components") or []
+                        for p in c.get("parameters") or []
+                    ]
+                    language = (template.get("language") or {}).get("code")
+                    text = f"[template {template.get('name')} ({language})] " + " | ".join(params)
                 to = str(data.get("to", ""))
                 if not to.isdigit():
                     return self._answer(

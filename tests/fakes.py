@@ -691,12 +691,15 @@ class FakeChannelSender:
         self.refusing = set()
         self.failing = set()
         self.not_connected = set()
+        self.templates = []  # the template parts each send was given
 
     def ready(self, channel):
         return channel not in self.not_connected
 
-    def send(self, channel, to, text, *, in_reply_to=None, human_agent=False):
+    def send(self, channel, to, text, *, in_reply_to=None, human_agent=False, template=None):
         from chalicelib.services.ports import ChannelRefused, ChannelUnavailable
+
+        self.templates.append(template)
 
         if channel in self.failing:
             raise ChannelUnavailable(f"{channel}: HTTP 503")

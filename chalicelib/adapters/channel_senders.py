@@ -20,7 +20,8 @@ HTTP status and the provider's error code, never the recipient or the provider's
 The messaging windows, honestly:
 - WhatsApp: free-form text reaches a user only within 24 hours of their last message;
   later the Cloud API still accepts the call and reports the failure (131047) afterwards
-  in a status webhook. Reaching them later needs an approved template (not done here).
+  in a status webhook. An approved template (``update_template`` in the secret) reaches
+  them any time: report events then go as that template (tracking id, status, link).
 - Messenger: text goes out as ``RESPONSE`` (the 24-hour standard window). An agency's
   answer (``human_agent``) may use the ``HUMAN_AGENT`` tag (7 days) when the page has that
   feature approved (``human_agent_tag: true`` in the secret). The ACCOUNT_UPDATE tag that
@@ -58,7 +59,13 @@ SECRET_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "sms": (("account_sid", "auth_token"), ("from", "messaging_service_sid")),
     "whatsapp": (
         ("access_token", "phone_number_id"),
-        ("app_secret", "verify_token", "graph_version"),
+        (
+            "app_secret",
+            "verify_token",
+            "graph_version",
+            "update_template",
+            "update_template_languages",
+        ),
     ),
     "messenger": (
         ("page_access_token",),
@@ -169,7 +176,7 @@ class TwilioSms:
     def __init__(self, secrets: Secrets, http: ProviderHttp, base: str = TWILIO_API):
         self.secrets, self.http, self.base = secrets, http, base.rstrip("/")
 
-    def send(self, to: str, text: str, *, in_reply_to=None, human_agent=False) -> None:
+    def send(self, to: str, text: str, *, in_reply_to=None, human_agent=False, template=None):
         c = self.secrets("sms")
         form = {"To": to, "Body": _cut(text, MAX_TEXT["sms"])}
         if c.get("messaging_service_sid"):
@@ -194,12 +201,16 @@ class TwilioSms:
 
 class WhatsAppCloud:
     """Cloud API: POST /{version}/{phone_number_id}/messages with a bearer token,
-    ``messaging_product: whatsapp``, a text message to the number (digits, no +)."""
+    ``messaging_product: whatsapp``, to the number (digits, no +): a text message, or —
+    when the secret names an approved ``update_template`` and the caller gives the
+    message's parts — that template with three body parameters (tracking id, status,
+    link), which reaches the user outside the 24-hour window too. Its language: the
+    report's (``id``/``en``), mapped by ``update_template_languages`` (default: as is)."""
 
     def __init__(self, secrets: Secrets, http: ProviderHttp, base: str = GRAPH_API):
         self.secrets, self.http, self.base = secrets, http, base.rstrip("/")
 
-    def send(self, to: str, text: str, *, in_reply_to=None, human_agent=False) -> None:
+    def send(self, to: str, text: str, *, in_reply_to=None, human_agent=False, template=None):
         c = self.secrets("whatsapp")
         version = c.get("graph_version") or GRAPH_VERSION
         body = {
@@ -209,6 +220,20 @@ class WhatsAppCloud:
             "type": "text",
             "text": {"preview_url": False, "body": _cut(text, MAX_TEXT["whatsapp"])},
         }
+        if template and isinstance(c.get("update_template"), str) and c["update_template"]:
+            del body["text"]
+            languages = c.get("update_template_languages")
+            languages = languages if isinstance(languages, dict) else {}
+            lang = template.get("language") or "id"
+            parts = [template.get(k, "") for k in ("tracking_id", "status", "link")]
+            body["type"] = "template"
+            body["template"] = {
+                "name": c["update_template"],
+                "language": {"code": languages.get(lang, lang)},
+                "components": [
+                    {"type": "body", "parameters": [{"type": "text", "text": p} for p in parts]}
+                ],
+            }
         r = _call(
             self.http,
             "whatsapp",
@@ -229,7 +254,7 @@ class MessengerSend:
     def __init__(self, secrets: Secrets, http: ProviderHttp, base: str = GRAPH_API):
         self.secrets, self.http, self.base = secrets, http, base.rstrip("/")
 
-    def send(self, to: str, text: str, *, in_reply_to=None, human_agent=False) -> None:
+    def send(self, to: str, text: str, *, in_reply_to=None, human_agent=False, template=None):
         c = self.secrets("messenger")
         version = c.get("graph_version") or GRAPH_VERSION
         body = {
@@ -272,7 +297,7 @@ class XApi:
             token_secret=c["access_token_secret"],
         )
 
-    def send(self, to: str, text: str, *, in_reply_to=None, human_agent=False) -> None:
+    def send(self, to: str, text: str, *, in_reply_to=None, human_agent=False, template=None):
         c = self.secrets("x")
         if in_reply_to:
             url = f"{self.base}/2/tweets"
@@ -341,13 +366,14 @@ class ChannelSenders:
         *,
         in_reply_to: str | None = None,
         human_agent: bool = False,
+        template: dict[str, str] | None = None,
     ) -> None:
         sender = self.senders.get(str(channel))
         if sender is None:
             raise ChannelRefused(f"no sender for channel {channel!r}")
         if not to and not (channel == "x" and in_reply_to):
             raise ChannelRefused(f"{channel}: no recipient")
-        sender.send(to, text, in_reply_to=in_reply_to, human_agent=human_agent)
+        sender.send(to, text, in_reply_to=in_reply_to, human_agent=human_agent, template=template)
 
 
 # ---------------------------------------------------------------- media

@@ -107,7 +107,8 @@ class EmailChannel:
 class ChatChannel:
     """SMS, WhatsApp (to the reporter's phone), Messenger, X (to their account id) through
     the ``ChannelSender`` port. ``options``: ``in_reply_to`` (a public X reply),
-    ``human_agent`` (the text carries a person's answer)."""
+    ``human_agent`` (the text carries a person's answer), ``template`` (the message's
+    parts, for a channel that sends approved templates)."""
 
     short = True
 
@@ -264,6 +265,12 @@ class Notifier:
             mail_texts.reporter_message_note(entry)
         )
         key = f"notified#{n.event_id}#reporter"
+        parts = {
+            "tracking_id": report.tracking_id,
+            "status": mail_texts.status_label(entry.to_status, mail_texts.language(report)),
+            "link": mail_texts.report_link(self.portal_url, report.tracking_id),
+            "language": mail_texts.language(report),
+        }
         for i, channel in enumerate(channels):
             if channel.short:
                 message = chat_texts.reporter_update(
@@ -278,7 +285,9 @@ class Notifier:
             outcome = self._send_or_refused(
                 n.tracking_id,
                 key if i == 0 else f"{key}#{channel.kind}",
-                lambda c=channel, m=message: c.send(report.reporter, m, human_agent=human),
+                lambda c=channel, m=message: c.send(
+                    report.reporter, m, human_agent=human, template=parts
+                ),
             )
             if outcome != "refused":
                 return outcome

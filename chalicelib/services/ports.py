@@ -355,11 +355,15 @@ class ChannelSender(Protocol):
         *,
         in_reply_to: str | None = None,
         human_agent: bool = False,
+        template: dict[str, str] | None = None,
     ) -> None:
         """``human_agent``: the text carries a person's answer (an agency's response),
         which Messenger lets a page send up to 7 days after the user's last message (the
-        HUMAN_AGENT tag) instead of 24 hours. ChannelRefused: dropped for good;
-        ChannelUnavailable (or any other error): retry."""
+        HUMAN_AGENT tag) instead of 24 hours. ``template``: the message's parts
+        (``tracking_id``, ``status``, ``link``, ``language``) for a channel configured to
+        send an approved template instead of free text (WhatsApp outside its 24-hour
+        window). ChannelRefused: dropped for good; ChannelUnavailable (or any other
+        error): retry."""
 
 
 class MediaFetcher(Protocol):

@@ -118,6 +118,48 @@ def test_a_whatsapp_text_goes_to_the_cloud_api_with_the_bearer_token(fake, sende
     }
 
 
+PARTS = {"tracking_id": "K7M3QX9P2A", "status": "Proses", "link": "https://x/K7", "language": "id"}
+
+
+def test_whatsapp_sends_text_unless_an_approved_template_is_configured(fake, http):
+    ChannelSenders.build(creds, http, fake.url).send("whatsapp", PHONE, "Halo", template=PARTS)
+    assert json.loads(last_request(fake)["body"])["type"] == "text"  # no template configured
+
+    def with_template(channel):
+        return {
+            **CREDS["whatsapp"],
+            "update_template": "status_laporan",
+            "update_template_languages": {"en": "en_US"},
+        }
+
+    senders = ChannelSenders.build(with_template, http, fake.url)
+    senders.send("whatsapp", PHONE, "Halo", template=PARTS)
+    body = json.loads(last_request(fake)["body"])
+    assert body["type"] == "template" and "text" not in body
+    assert body["template"] == {
+        "name": "status_laporan",
+        "language": {"code": "id"},
+        "components": [
+            {
+                "type": "body",
+                "parameters": [
+                    {"type": "text", "text": "K7M3QX9P2A"},
+                    {"type": "text", "text": "Proses"},
+                    {"type": "text", "text": "https://x/K7"},
+                ],
+            }
+        ],
+    }
+    senders.send("whatsapp", PHONE, "Hello", template={**PARTS, "language": "en"})
+    assert json.loads(last_request(fake)["body"])["template"]["language"] == {"code": "en_US"}
+    # without the parts (an access link), the text goes as text
+    senders.send("whatsapp", PHONE, "tautan akses")
+    assert json.loads(last_request(fake)["body"])["type"] == "text"
+    assert fake.messages[1]["text"] == (
+        "[template status_laporan (id)] K7M3QX9P2A | Proses | https://x/K7"
+    )
+
+
 def test_a_messenger_text_is_a_response_and_an_agency_answer_may_use_the_human_agent_tag(
     fake, http
 ):

@@ -26,7 +26,7 @@ EMAIL = "siti.rahayu@example.id"
 class DmRefused(FakeChannelSender):
     """X refuses direct messages (the user does not accept them); public posts go out."""
 
-    def send(self, channel, to, text, *, in_reply_to=None, human_agent=False):
+    def send(self, channel, to, text, *, in_reply_to=None, human_agent=False, template=None):
         if channel == "x" and not in_reply_to:
             raise ChannelRefused("x: HTTP 403")
         super().send(channel, to, text, in_reply_to=in_reply_to, human_agent=human_agent)
@@ -89,6 +89,20 @@ def test_the_reporter_hears_back_on_the_channel_they_used(world, channel, contac
     assert f"Laporan {t} diverifikasi dan diteruskan kepada Pemerintah Kota Bandung" in text
     assert "Status: Belum Ditindaklanjuti." in text
     assert f"{PORTAL}/v1/reports/{t}" in text
+
+
+def test_the_message_parts_go_along_for_channels_that_send_templates(world):
+    t = world.file(Channel.WHATSAPP, phone=PHONE, language="en")
+    world.act(t, dispose)
+    world.deliver()
+    assert world.sender.templates == [
+        {
+            "tracking_id": t,
+            "status": "Awaiting follow-up",
+            "link": f"{PORTAL}/v1/reports/{t}",
+            "language": "en",
+        }
+    ]
 
 
 def test_a_messenger_or_x_reporter_without_phone_or_e_mail_is_still_told(world):
