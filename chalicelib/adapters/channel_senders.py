@@ -141,13 +141,11 @@ def _fail(channel: str, r: Response, code) -> None:
 def _graph_fail(channel: str, r: Response) -> None:
     error = r.json().get("error")
     error = error if isinstance(error, dict) else {}
-    code = error.get("code")
+    code, sub = error.get("code"), error.get("error_subcode")
+    shown = f"{code}/{sub}" if code and sub else code
     if code in GRAPH_TRANSIENT or error.get("is_transient") is True:
-        sub = error.get("error_subcode")
-        raise ChannelUnavailable(
-            f"{channel}: HTTP {r.status} (provider code {code}{f'/{sub}' if sub else ''})"
-        )
-    _fail(channel, r, f"{code}/{error.get('error_subcode')}" if code else None)
+        raise ChannelUnavailable(f"{channel}: HTTP {r.status} (provider code {shown})")
+    _fail(channel, r, shown)
 
 
 # What the network and a garbled answer raise. Their texts may quote the URL, which can
@@ -158,9 +156,7 @@ _NETWORK_ERRORS = (OSError, ValueError, http.client.HTTPException)
 def _call(http: ProviderHttp, channel: str, method: str, url: str, **kw) -> Response:
     try:
         return http.request(method, url, **kw)
-    except TooLarge:
-        raise
-    except _NETWORK_ERRORS as e:  # DNS, connect, TLS, timeout, a garbled answer
+    except (*_NETWORK_ERRORS, TooLarge) as e:  # DNS, connect, TLS, timeout, garbled answer
         raise ChannelUnavailable(f"{channel}: {type(e).__name__}") from None
 
 

@@ -270,6 +270,21 @@ def test_provider_answers_map_to_dropped_or_retried(
     assert fake.messages == []
 
 
+def test_the_graph_apis_error_code_and_subcode_are_named(fake, senders):
+    fake.fail_next(400, {"error": {"code": 10, "error_subcode": 2018278, "message": "window"}})
+    with pytest.raises(ChannelRefused, match=r"^messenger: HTTP 400 \(provider code 10/2018278\)$"):
+        senders.send("messenger", "71", "text")
+    fake.fail_next(400, {"error": {"code": 551, "message": "unavailable"}})
+    with pytest.raises(ChannelRefused, match=r"^messenger: HTTP 400 \(provider code 551\)$"):
+        senders.send("messenger", "71", "text")
+
+
+def test_an_answer_larger_than_any_api_answer_is_not_read_and_is_retried(fake, senders):
+    fake.fail_next(200, {"padding": "x" * 100_000})  # the limit is 64 KB
+    with pytest.raises(ChannelUnavailable, match="TooLarge"):
+        senders.send("sms", PHONE, "text")
+
+
 def test_errors_never_carry_the_recipient_or_the_providers_message(fake, senders):
     fake.fail_next(400, {"code": 21211, "message": f"The 'To' number {PHONE} is not valid"})
     with pytest.raises(ChannelRefused) as raised:
