@@ -152,3 +152,23 @@ def test_a_provider_failing_for_now_leaves_the_message_to_the_queue(stack, aws, 
     # the retry goes out
     assert on_notification({"Records": records}, None) == {"batchItemFailures": []}
     assert [m["to"] for m in providers.messages] == ["+6281234500005"]
+
+
+def test_inbound_media_is_fetched_with_the_credentials_from_secrets_manager(providers):
+    """What the channel intake worker gets from bootstrap: Twilio's media URL (basic auth,
+    then the CDN without credentials) and a WhatsApp media id (id -> URL -> bytes)."""
+    from chalicelib.domain.inbound import InboundMedia
+    from chalicelib.services.ports import MediaTooLarge
+
+    jpeg = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 8
+    media_id = providers.add_media(jpeg, "image/jpeg")
+    fetcher = bootstrap.media_fetcher()
+
+    sms = InboundMedia(url=providers.twilio_media_url(media_id), content_type="image/jpeg")
+    assert fetcher.fetch("sms", sms, limit=10_000) == (jpeg, "image/jpeg")
+    assert fetcher.fetch("whatsapp", InboundMedia(media_id=media_id), limit=10_000) == (
+        jpeg,
+        "image/jpeg",
+    )
+    with pytest.raises(MediaTooLarge):
+        fetcher.fetch("sms", sms, limit=100)
