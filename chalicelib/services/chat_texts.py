@@ -86,8 +86,9 @@ _WORDS = {
     },
 }
 
-# Channels whose reporter can answer with the BALAS keyword (channel intake).
-REPLY_CHANNELS = frozenset({"sms", "whatsapp", "messenger", "x"})
+# Channels whose reporter can answer with the BALAS keyword (issue 10: SMS, and WhatsApp
+# and Messenger with the same keywords).
+REPLY_CHANNELS = frozenset({"sms", "whatsapp", "messenger"})
 
 
 def _cut(text: str, limit: int, more: str) -> str:
