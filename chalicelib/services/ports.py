@@ -340,7 +340,9 @@ class RateLimits(Protocol):
 class ChannelSender(Protocol):
     """Sends a text to somebody on a channel (SMS, WhatsApp, Messenger, X). ``to`` is the
     address as the channel knows it (E.164 phone, page-scoped id, X user id);
-    ``in_reply_to`` makes an X answer a public reply to that tweet instead of a DM.
+    ``in_reply_to`` makes an X answer a public reply to that tweet instead of a DM (``to``
+    may then be empty; a public text must never carry identity or confidential content:
+    ``services.chat_texts.public_update``).
     Raises on failure (the queue retries); a send must be safe to retry."""
 
     def ready(self, channel: str) -> bool:
