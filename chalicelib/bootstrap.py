@@ -104,6 +104,27 @@ def _build(name: str):
         from .adapters.mailer import SesMailer
 
         return SesMailer()
+    if name == "channel_sender":
+        from .adapters.channel_senders import ChannelSenders
+
+        base = settings().channel_api_url
+        return ChannelSenders.build(_channel_secrets(), _provider_http(), base)
+    if name == "media_fetcher":
+        from .adapters.channel_senders import ProviderMediaFetcher, XApi
+
+        base = settings().channel_api_url
+        secrets, http = _channel_secrets(), _provider_http()
+        if base is None:
+            return ProviderMediaFetcher(secrets, http)
+        from urllib.parse import urlsplit
+
+        return ProviderMediaFetcher(
+            secrets,
+            http,
+            graph_base=base,
+            extra_hosts=(urlsplit(base).hostname,),
+            x_api=XApi(secrets, http, base),
+        )
     if name == "sent_markers":
         from .adapters.sent_markers import DynamoSentMarkers
 
@@ -153,6 +174,22 @@ def _build(name: str):
 
         return SecretsManagerChannelSecrets()
     raise KeyError(name)
+
+
+def _channel_secrets():
+    from .adapters.channel_senders import ChannelSecrets
+    from .config import CHANNEL_SECRET_VARIABLES
+
+    cfg = settings()
+    return ChannelSecrets({c: cfg.channel_secret_arn(c) for c in CHANNEL_SECRET_VARIABLES})
+
+
+def _provider_http():
+    """Plain http only to the local stack's fake providers (dev stage)."""
+    from .adapters.provider_http import ProviderHttp
+
+    cfg = settings()
+    return ProviderHttp(cfg.channel_timeout_seconds, allow_http=cfg.channel_api_url is not None)
 
 
 def _agency_may_see(agency_id: str, report) -> bool:
@@ -289,14 +326,15 @@ def statistics():
 
 def notifier():
     """The notifications consumer, built on each call (cheap) so overrides apply."""
-    from .services.notify import EmailChannel, Notifier
+    from .services.notify import CHAT_CHANNELS, ChatChannel, EmailChannel, Notifier
 
     cfg = settings()
     mailer = get("mailer")
+    sender = channel_sender()
     return Notifier(
         reports=reports(),
         directory=directory(),
-        channels=[EmailChannel(mailer)],  # SMS and social replies: the channels issue
+        channels=[EmailChannel(mailer), *(ChatChannel(c, sender) for c in CHAT_CHANNELS)],
         mailer=mailer,
         markers=get("sent_markers"),
         alerts=get("alerts"),
@@ -348,6 +386,16 @@ def channel_intake():
         per_minute=cfg.channel_per_minute,
         per_day=cfg.channel_per_day,
     )
+
+
+def channel_sender():
+    """The ``ChannelSender`` port: texts on SMS, WhatsApp, Messenger and X."""
+    return get("channel_sender")
+
+
+def media_fetcher():
+    """The ``MediaFetcher`` port: inbound media from the providers."""
+    return get("media_fetcher")
 
 
 def override(**instances) -> None:

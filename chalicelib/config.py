@@ -65,6 +65,15 @@ TIMELINE_STREAM_ARN = (
 SUPPORTED_ATTACHMENT_TYPES = ("image/jpeg", "image/png", "image/webp", "application/pdf")
 
 
+# The environment variables holding each channel's credentials secret ARN (infra/).
+CHANNEL_SECRET_VARIABLES = {
+    "sms": "SMS_SECRET_ARN",
+    "whatsapp": "WHATSAPP_SECRET_ARN",
+    "messenger": "MESSENGER_SECRET_ARN",
+    "x": "X_SECRET_ARN",
+}
+
+
 @dataclass(frozen=True)
 class Settings:
     stage: str
@@ -109,15 +118,18 @@ class Settings:
     channel_inbox_queue_url: str | None = None
     # The API's public base URL as providers call it: Twilio signs the full URL.
     public_api_url: str | None = None
-    twilio_secret_arn: str | None = None  # JSON: account_sid, auth_token, from_number
     channel_per_minute: int = 10  # messages a sender may send per minute...
     channel_per_day: int = 100  # ...and per day before intake stops processing them
     clock_file: str | None = None  # local stack only: a shifted clock (python -m devstack clock)
-    # Channel credentials in Secrets Manager, one JSON secret per provider (read at
-    # runtime, cached; see chalicelib/adapters/channel_secrets.py): the ARNs only.
-    meta_secret_arn: str | None = None  # WhatsApp Cloud API and Messenger
-    x_secret_arn: str | None = None  # X (Account Activity webhooks, replies)
     channel_max_body_bytes: int = 256 * 1024  # a provider's webhook delivery
+    # Secrets Manager ARNs of each messaging channel's credentials (a JSON object each).
+    channel_secret_arns: tuple[tuple[str, str], ...] = ()
+    # Local stack only: one URL standing in for every messaging provider (devstack's fake).
+    channel_api_url: str | None = None
+    channel_timeout_seconds: float = 10.0
+
+    def channel_secret_arn(self, channel: str) -> str | None:
+        return dict(self.channel_secret_arns).get(channel)
 
     def require_token_secret(self) -> bytes:
         """The HMAC key of reporters' access tokens. Deployed functions get only the
@@ -211,12 +223,17 @@ def settings() -> Settings:
         time_zone=_env("TIME_ZONE", "Asia/Jakarta"),
         channel_inbox_queue_url=_env("CHANNEL_INBOX_QUEUE_URL"),
         public_api_url=(_env("PUBLIC_API_URL") or "").rstrip("/") or None,
-        twilio_secret_arn=_env("TWILIO_SECRET_ARN"),
         channel_per_minute=_positive_int("CHANNEL_PER_MINUTE", 10),
         channel_per_day=_positive_int("CHANNEL_PER_DAY", 100),
         # Only the local stack sets it, and only in dev does the clock read it.
         clock_file=_env("SATUPINTU_CLOCK_FILE") if stage == "dev" else None,
-        meta_secret_arn=_env("META_SECRET_ARN"),
-        x_secret_arn=_env("X_SECRET_ARN"),
         channel_max_body_bytes=_positive_int("CHANNEL_MAX_BODY_BYTES", 256 * 1024),
+        channel_secret_arns=tuple(
+            (channel, arn)
+            for channel, name in CHANNEL_SECRET_VARIABLES.items()
+            if (arn := _env(name))
+        ),
+        channel_api_url=(_env("CHANNEL_API_URL") or "").rstrip("/") or None
+        if stage == "dev"
+        else None,
     )

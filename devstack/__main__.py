@@ -2,8 +2,8 @@
 prints a bearer token for a demo account of the running stack; `python -m devstack clock
 +12d` moves the running stack's clock forward and runs the deadline scheduler;
 `python -m devstack schedule NAME` runs one scheduled function now; `python -m devstack
-outbox` prints the e-mails it sent; `python -m devstack open-data` runs the daily
-open-data export now."""
+outbox` prints the e-mails and channel messages it sent; `python -m devstack
+open-data` runs the daily open-data export now."""
 
 from __future__ import annotations
 
@@ -70,7 +70,16 @@ def _outbox(args) -> int:
     from . import outbox
     from .stack import read_state
 
-    print(outbox.main(read_state()["endpoint"], to=args.to, last=args.last))
+    state = read_state()
+    print(
+        outbox.main(
+            state["endpoint"],
+            to=args.to,
+            last=args.last,
+            channel=args.channel,
+            channel_outbox=state.get("channel_outbox"),
+        )
+    )
     return 0
 
 
@@ -91,6 +100,12 @@ def _open_data(args) -> int:
     with aws_calls.invoking("export_open_data"):
         print(json.dumps(bootstrap.export_open_data(), indent=2))
     return 0
+
+
+def outbox_channels() -> tuple[str, ...]:
+    from .outbox import CHANNELS
+
+    return CHANNELS
 
 
 def main(argv=None) -> int:
@@ -115,9 +130,12 @@ def main(argv=None) -> int:
     clock.add_argument("step", nargs="?", help="+12d, +3h, +90m, or reset (none: show)")
     schedule = sub.add_parser("schedule", help="run one scheduled function now")
     schedule.add_argument("name", help="e.g. publish_stats, check_deadlines, sweep_outbox")
-    mail = sub.add_parser("outbox", help="print the e-mails the local stack sent, newest last")
-    mail.add_argument("--to", help="only those sent to this address")
-    mail.add_argument("--last", type=int, help="only the last N")
+    mail = sub.add_parser(
+        "outbox", help="print the e-mails and SMS/WhatsApp/Messenger/X messages sent, newest last"
+    )
+    mail.add_argument("--to", help="only those sent to this address, number or account id")
+    mail.add_argument("--last", type=int, help="only the last N (of each kind)")
+    mail.add_argument("--channel", choices=outbox_channels(), help="only this channel")
     sub.add_parser("open-data", help="run the daily open-data export now")
     args = parser.parse_args(argv)
     if args.command == "open-data":

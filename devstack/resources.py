@@ -319,34 +319,6 @@ def _create_cognito(template: dict, endpoint: str, created: Created) -> None:
         created.refs[name] = props["GroupName"]
 
 
-# Channel credentials the local stack knows, so requests can be signed locally (README):
-# never real credentials.
-LOCAL_TWILIO_AUTH_TOKEN = "local-twilio-auth-token"
-LOCAL_SECRET_VALUES = {
-    "TwilioSecret": {
-        "account_sid": "AC" + "0" * 32,
-        "auth_token": LOCAL_TWILIO_AUTH_TOKEN,
-        "from_number": "+15005550006",
-    },
-    # README: WhatsApp, Facebook Messenger
-    "MetaSecret": {
-        "app_secret": "local-meta-app-secret",
-        "verify_token": "local-verify-token",
-        "access_token": "local-whatsapp-access-token",
-        "phone_number_id": "100000000000001",
-        "page_access_token": "local-page-access-token",
-    },
-    # README: X
-    "XSecret": {
-        "consumer_key": "local-x-consumer-key",
-        "consumer_secret": "local-x-consumer-secret",
-        "access_token": "local-x-access-token",
-        "access_token_secret": "local-x-access-token-secret",
-        "account_id": "1708000001",
-    },
-}
-
-
 def _create_secrets(template: dict, endpoint: str, created: Created) -> None:
     """Secrets (moto's CloudFormation has none) through the Secrets Manager API, the value
     given or generated as the template asks (a JSON template with one generated key
@@ -363,10 +335,6 @@ def _create_secrets(template: dict, endpoint: str, created: Created) -> None:
             value = props["SecretString"]
         else:
             value = _generated_secret(name, props["GenerateSecretString"])
-        if name in LOCAL_SECRET_VALUES:
-            document = json.loads(value)
-            document.update(LOCAL_SECRET_VALUES[name])
-            value = json.dumps(document)
         arn = sm.create_secret(
             Name=props["Name"], Description=props.get("Description", ""), SecretString=value
         )["ARN"]
@@ -432,6 +400,19 @@ def _verify_mail_sender(env: dict[str, str], endpoint: str) -> None:
         _client("ses", endpoint).verify_email_identity(EmailAddress=sender)
 
 
+def _connect_local_channels(env: dict[str, str], endpoint: str) -> None:
+    """The channels' credentials secrets get the local fake providers' credentials
+    (devstack/providers.py), as an operator puts the real ones on AWS."""
+    from .providers import CHANNEL_SECRET_VARIABLES, LOCAL_CREDENTIALS
+
+    sm = _client("secretsmanager", endpoint)
+    for channel, variable in CHANNEL_SECRET_VARIABLES.items():
+        if env.get(variable):
+            sm.put_secret_value(
+                SecretId=env[variable], SecretString=json.dumps(LOCAL_CREDENTIALS[channel])
+            )
+
+
 def create_all(
     endpoint: str, template: dict | None = None, parameters: dict[str, str] | None = None
 ) -> tuple[Created, dict[str, str]]:
@@ -444,4 +425,5 @@ def create_all(
     _create_cognito(template, endpoint, created)
     env = app_environment(template, created, endpoint)
     _verify_mail_sender(env, endpoint)
+    _connect_local_channels(env, endpoint)
     return created, env

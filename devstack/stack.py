@@ -17,6 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 STATE_DIR = Path(os.environ.get("SATUPINTU_DEVSTACK_DIR", ROOT / ".devstack"))
 STATE_FILE = STATE_DIR / "state.json"
 CLOCK_FILE = STATE_DIR / "clock"  # the offset `python -m devstack clock` moves (seconds)
+# What the fake messaging providers accepted (SMS, WhatsApp, Messenger, X): the outbox.
+CHANNEL_OUTBOX = STATE_DIR / "channel-outbox.jsonl"
 
 log = logging.getLogger("devstack")
 
@@ -36,6 +38,7 @@ class LocalStack:
         self.emulator = emulator.Emulator(self.emulator_port, self.host)
         self.api_process: subprocess.Popen | None = None
         self.pump = None
+        self.providers = None
 
     @property
     def api_url(self) -> str:
@@ -46,6 +49,10 @@ class LocalStack:
             raise RuntimeError(f"port {self.api_port} is taken: is another stack running?")
         STATE_DIR.mkdir(parents=True, exist_ok=True)
         aws_calls.install_from_env()  # the pump names the function it invokes
+        from .providers import FakeProviders
+
+        CHANNEL_OUTBOX.unlink(missing_ok=True)  # a fresh stack has sent nothing yet
+        self.providers = FakeProviders(host=self.host, record=CHANNEL_OUTBOX).start()
         with open(STATE_DIR / "emulator.log", "wb") as emulator_log:
             self.emulator.start(emulator_log)  # the child keeps its own copy of the fd
         created, app_env = resources.create_all(
@@ -56,6 +63,8 @@ class LocalStack:
             **app_env,
             "SATUPINTU_STAGE": "dev",
             "SATUPINTU_CLOCK_FILE": str(CLOCK_FILE),
+            # Every channel sender talks to the fake providers (only the dev stage reads it).
+            "CHANNEL_API_URL": self.providers.url,
         }
         CLOCK_FILE.write_text("0\n")  # a fresh stack starts at real time
         # This process hosts the event pump, which imports the app: same environment.
@@ -73,6 +82,8 @@ class LocalStack:
                     "user_pool_id": pool_id,
                     "client_id": client_id,
                     "clock_file": str(CLOCK_FILE),
+                    "channel_outbox": str(CHANNEL_OUTBOX),
+                    "providers": self.providers.url,
                     "app_env": self.app_env,  # for commands that act as the app
                 }
             )
@@ -127,6 +138,8 @@ class LocalStack:
             except subprocess.TimeoutExpired:
                 self.api_process.kill()
         self.emulator.stop()
+        if self.providers:
+            self.providers.stop()
         STATE_FILE.unlink(missing_ok=True)
 
     def banner(self) -> str:
@@ -148,7 +161,9 @@ class LocalStack:
             "",
             "  Bearer token:   .venv/bin/python -m devstack token admin",
             "  Move the clock: .venv/bin/python -m devstack clock +12d   (runs the scheduler)",
-            "  Sent e-mails:   .venv/bin/python -m devstack outbox",
+            "  Sent messages:  .venv/bin/python -m devstack outbox   (e-mail, SMS, WhatsApp, "
+            "Messenger, X)",
+            f"  Fake providers: {self.providers.url}   (Twilio, Graph API and X API stand-ins)",
             "  Open data now:  .venv/bin/python -m devstack open-data",
             f"  Try:            curl -s {self.api_url}/v1/categories",
             "  Stop:           Ctrl-C",

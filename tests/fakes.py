@@ -731,28 +731,47 @@ class FakeIntakeQueue:
 
 
 class FakeChannelSender:
-    """Records what would go out; ``fail`` makes the next sends raise."""
+    """The ChannelSender port: keeps (channel, to, text, in_reply_to, human_agent).
+    Channels in ``refusing`` refuse for good, those in ``failing`` fail for now, those in
+    ``not_connected`` are not connected in this deployment."""
 
     def __init__(self):
         self.sent = []
-        self.fail = 0
+        self.refusing = set()
+        self.failing = set()
+        self.not_connected = set()
+        self.templates = []  # the template parts each send was given
 
-    def send(self, channel, to, text, *, in_reply_to=None):
-        if self.fail:
-            self.fail -= 1
-            raise RuntimeError("provider down")
-        self.sent.append({"channel": channel, "to": to, "text": text, "in_reply_to": in_reply_to})
+    def ready(self, channel):
+        return channel not in self.not_connected
+
+    def send(self, channel, to, text, *, in_reply_to=None, human_agent=False, template=None):
+        from chalicelib.services.ports import ChannelRefused, ChannelUnavailable
+
+        self.templates.append(template)
+
+        if channel in self.failing:
+            raise ChannelUnavailable(f"{channel}: HTTP 503")
+        if channel in self.refusing:
+            raise ChannelRefused(f"{channel}: HTTP 400")
+        self.sent.append((channel, to, text, in_reply_to, human_agent))
 
 
 class FakeMediaFetcher:
-    def __init__(self, files=None):
-        self.files = files or {}  # url or media id -> (bytes, content type)
+    """The MediaFetcher port: ``media`` maps a URL or media id to (bytes, content type)."""
+
+    def __init__(self, media=None):
+        self.media = dict(media or {})
         self.fetched = []
 
     def fetch(self, channel, media, *, limit):
+        from chalicelib.services.ports import MediaTooLarge, MediaUnavailable
+
         key = media.url or media.media_id
-        self.fetched.append(key)
-        data, content_type = self.files[key]
+        self.fetched.append((channel, key))
+        if key not in self.media:
+            raise MediaUnavailable(f"{channel}: HTTP 404")
+        data, content_type = self.media[key]
         if len(data) > limit:
-            raise ValueError("too large")
+            raise MediaTooLarge(f"{channel}: more than {limit} bytes")
         return data, content_type

@@ -1,15 +1,15 @@
-"""Channel credentials: one JSON secret per provider in Secrets Manager, read at runtime.
+"""What the inbound webhooks read of the channels' credentials: one JSON secret per
+channel in Secrets Manager (``SMS_SECRET_ARN``, ``WHATSAPP_SECRET_ARN``,
+``MESSENGER_SECRET_ARN``, ``X_SECRET_ARN``; the senders read the same secrets,
+``adapters/channel_senders.py``), read at runtime through :mod:`chalicelib.adapters.secrets`
+(cached per warm container, refreshed hourly), never in a function's environment. The keys
+the webhooks need:
 
-The template passes only the ARNs (``META_SECRET_ARN``, ``X_SECRET_ARN``); the values
-are read through :mod:`chalicelib.adapters.secrets` (cached per warm container, refreshed
-hourly) and never sit in a function's environment. The keys:
-
-- ``meta`` (WhatsApp Cloud API and Messenger, one Meta app): ``app_secret`` (signs the
-  webhooks), ``verify_token`` (the subscription handshake), ``access_token`` and
-  ``phone_number_id`` (WhatsApp sends), ``page_access_token`` (Messenger sends).
-- ``x``: ``consumer_key``, ``consumer_secret`` (CRC and webhook signatures),
-  ``access_token``, ``access_token_secret`` (replies and DMs) and ``account_id`` (the
-  platform account's numeric user id).
+- ``whatsapp`` and ``messenger`` (Meta): ``app_secret`` (signs the webhooks) and
+  ``verify_token`` (the subscription handshake);
+- ``x``: ``consumer_secret`` (CRC and webhook signatures) and ``user_id`` (the platform
+  account's numeric user id);
+- ``sms`` (Twilio): ``auth_token`` (webhook signatures).
 
 A missing secret, or an empty key the caller needs, is :class:`ChannelNotConfigured`
 (the channel is not enabled: its webhook answers 404 to everybody rather than check a
@@ -23,8 +23,8 @@ import json
 
 from ..config import settings
 
-META_KEYS = ("app_secret", "verify_token", "access_token", "phone_number_id", "page_access_token")
-X_KEYS = ("consumer_key", "consumer_secret", "access_token", "access_token_secret", "account_id")
+META_KEYS = ("app_secret", "verify_token")
+X_KEYS = ("consumer_secret", "user_id")
 
 
 class ChannelNotConfigured(RuntimeError):
@@ -64,8 +64,12 @@ def require(values: dict[str, str], provider: str, *keys: str) -> tuple[str, ...
 
 
 class SecretsManagerChannelSecrets:
-    def meta(self) -> dict[str, str]:
-        return _read(settings().meta_secret_arn, "meta")
+    def meta(self, channel: str) -> dict[str, str]:
+        """The secret of ``whatsapp`` or ``messenger``."""
+        return _read(settings().channel_secret_arn(channel), channel)
 
     def x(self) -> dict[str, str]:
-        return _read(settings().x_secret_arn, "x")
+        return _read(settings().channel_secret_arn("x"), "x")
+
+    def sms(self) -> dict[str, str]:
+        return _read(settings().channel_secret_arn("sms"), "sms")

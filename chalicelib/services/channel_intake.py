@@ -37,11 +37,14 @@ from ..domain.policy import ActionNotAllowedNow, NotPermitted
 from ..domain.report import Actor, Channel, Report, Reporter
 from .access import Caller
 from .ports import (
+    ChannelRefused,
     ChannelSender,
     Clock,
     InboundMessages,
     IntakeQueue,
     MediaFetcher,
+    MediaTooLarge,
+    MediaUnavailable,
     RateLimits,
     ReportNotFound,
     ReportRepository,
@@ -143,6 +146,9 @@ class ChannelIntake:
                     answer,
                     in_reply_to=message.reply_to if message.public else None,
                 )
+            except ChannelRefused as e:  # for good (not connected, blocked...): not retried
+                log.warning("answer refused by the channel: %s", type(e).__name__)
+                return "refused"
             except Exception:
                 self.inbox.release_send(key)
                 raise
@@ -274,9 +280,14 @@ class ChannelIntake:
         fetcher = self.media()
         for index in range(stored.media_done, len(message.media)):
             item = message.media[index]
-            data, content_type = fetcher.fetch(
-                message.channel.value, item, limit=service.limits.max_bytes
-            )
+            try:
+                data, content_type = fetcher.fetch(
+                    message.channel.value, item, limit=service.limits.max_bytes
+                )
+            except (MediaTooLarge, MediaUnavailable) as e:  # for good; anything else retries
+                log.warning("inbound media not fetched: %s", type(e).__name__)
+                self.inbox.record_media(message.key, index + 1)
+                continue
             filename = item.filename or f"{message.channel.value}-{index + 1}"
             try:
                 slot = service.open_slot(

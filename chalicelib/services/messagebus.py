@@ -60,7 +60,8 @@ def tell_parent_agency(event: ReportEvent, report: Report, out: Outlets) -> None
 def tell_reporter(event: ReportEvent, report: Report, out: Outlets) -> None:
     """A message to the reporter, if they left a way to reach them. Ids only: the sender
     loads the report and renders the message."""
-    if report.reporter is None or not (report.reporter.email or report.reporter.phone):
+    r = report.reporter
+    if r is None or not (r.email or r.phone or r.account):
         return
     out.messages.enqueue(
         [

@@ -340,10 +340,32 @@ class RateLimits(Protocol):
 class ChannelSender(Protocol):
     """Sends a text to somebody on a channel (SMS, WhatsApp, Messenger, X). ``to`` is the
     address as the channel knows it (E.164 phone, page-scoped id, X user id);
-    ``in_reply_to`` makes an X answer a public reply to that tweet instead of a DM.
+    ``in_reply_to`` makes an X answer a public reply to that tweet instead of a DM (``to``
+    may then be empty; a public text must never carry identity or confidential content:
+    ``services.chat_texts.public_update``).
     Raises on failure (the queue retries); a send must be safe to retry."""
 
-    def send(self, channel: str, to: str, text: str, *, in_reply_to: str | None = None) -> None: ...
+    def ready(self, channel: str) -> bool:
+        """False when the channel is not connected in this deployment (nothing could go
+        out on it); raises ChannelUnavailable when its configuration is broken."""
+
+    def send(
+        self,
+        channel: str,
+        to: str,
+        text: str,
+        *,
+        in_reply_to: str | None = None,
+        human_agent: bool = False,
+        template: dict[str, str] | None = None,
+    ) -> None:
+        """``human_agent``: the text carries a person's answer (an agency's response),
+        which Messenger lets a page send up to 7 days after the user's last message (the
+        HUMAN_AGENT tag) instead of 24 hours. ``template``: the message's parts
+        (``tracking_id``, ``status``, ``link``, ``language``) for a channel configured to
+        send an approved template instead of free text (WhatsApp outside its 24-hour
+        window). ChannelRefused: dropped for good; ChannelUnavailable (or any other
+        error): retry."""
 
 
 class MediaFetcher(Protocol):
@@ -386,3 +408,29 @@ class InboundMessages(Protocol):
 class IntakeQueue(Protocol):
     def enqueue(self, key: str) -> None:
         """Queue an inbound message (its key only) for the intake worker."""
+
+
+class ChannelRefused(Exception):
+    """The provider refused the message for good (an invalid or unreachable recipient, a
+    closed messaging window, a user who blocked the account): retrying cannot help, so
+    the message is dropped (and the reporter reached another way if they can be)."""
+
+
+class ChannelNotConnected(ChannelRefused):
+    """This deployment has not connected the channel (its credentials secret is empty):
+    nothing can go out on it until an operator does."""
+
+
+class ChannelUnavailable(Exception):
+    """The provider could not take the message now (network, 5xx, rate limit, rejected
+    or missing credentials): raised so that the queue retries and, in the end,
+    dead-letters it where operators see it."""
+
+
+class MediaTooLarge(Exception):
+    """The provider's file has more bytes than the limit: its download was stopped."""
+
+
+class MediaUnavailable(Exception):
+    """The media cannot be had for good (gone, refused, from a host it may not come from);
+    ChannelUnavailable when it may work later."""

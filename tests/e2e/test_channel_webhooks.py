@@ -13,14 +13,15 @@ import subprocess
 
 import pytest
 
-from devstack.resources import LOCAL_SECRET_VALUES
+from devstack.providers import LOCAL_CREDENTIALS
 from tests.e2e.conftest import ROOT
 from tests.unit import channel_helpers as h
 
 pytestmark = pytest.mark.e2e
 
-META = LOCAL_SECRET_VALUES["MetaSecret"]
-X = LOCAL_SECRET_VALUES["XSecret"]
+META = LOCAL_CREDENTIALS["whatsapp"]
+MESSENGER = LOCAL_CREDENTIALS["messenger"]
+X = LOCAL_CREDENTIALS["x"]
 JSON = {"Content-Type": "application/json"}
 
 
@@ -52,7 +53,7 @@ def test_forged_deliveries_are_refused_over_http(stack, http):
         forged = {**JSON, "X-Hub-Signature-256": h.hub_signature("guessed", body)}
         assert http.post(stack.url + path, data=body, headers=forged).status_code == 403
         assert http.post(stack.url + path, data=body, headers=JSON).status_code == 403
-    body = h.dumps(h.x_payload(dms=[h.dm_event(recipient=X["account_id"])]))
+    body = h.dumps(h.x_payload(dms=[h.dm_event(recipient=X["user_id"])]))
     forged = {**JSON, "x-twitter-webhooks-signature": h.x_signature("guessed", body)}
     assert http.post(f"{stack.url}/channels/x", data=body, headers=forged).status_code == 403
 
@@ -64,7 +65,7 @@ def test_signed_callbacks_without_messages_are_answered_200(stack, http):
     r = http.post(f"{stack.url}/channels/whatsapp", data=body, headers=signed)
     assert r.status_code == 200 and r.json() == {"accepted": 0}
 
-    body = h.dumps({"for_user_id": X["account_id"], "favorite_events": [{"id": "1"}]})
+    body = h.dumps({"for_user_id": X["user_id"], "favorite_events": [{"id": "1"}]})
     signed = {**JSON, "x-twitter-webhooks-signature": h.x_signature(X["consumer_secret"], body)}
     r = http.post(f"{stack.url}/channels/x", data=body, headers=signed)
     assert r.status_code == 200 and r.json() == {"accepted": 0}
@@ -154,16 +155,16 @@ def _delivery(channel: str, uid: str) -> tuple[str, bytes, dict, str, str]:
         event = h.messenger_text(text=text, mid=f"m_e2e-{uid}")
         event["sender"]["id"] = "67451" + uid[:8]
         body = h.dumps(h.messenger(event))
-        sig = {"X-Hub-Signature-256": h.hub_signature(META["app_secret"], body)}
+        sig = {"X-Hub-Signature-256": h.hub_signature(MESSENGER["app_secret"], body)}
         return "/channels/messenger", body, sig, f"messenger:m_e2e-{uid}", event["sender"]["id"]
     tweet = h.tweet(
         text="@LAPOR1708 " + text,
         tweet_id="18640" + uid[:8],
         user_id="44196" + uid[:8],
         screen_name="warga_" + uid[:6],
-        mentions=(X["account_id"],),
+        mentions=(X["user_id"],),
     )
-    body = h.dumps(h.x_payload(tweets=[tweet], for_user_id=X["account_id"]))
+    body = h.dumps(h.x_payload(tweets=[tweet], for_user_id=X["user_id"]))
     sig = {"x-twitter-webhooks-signature": h.x_signature(X["consumer_secret"], body)}
     return "/channels/x", body, sig, f"x:{tweet['id_str']}", "warga_" + uid[:6]
 

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from twilio.request_validator import RequestValidator
 
-from devstack.resources import LOCAL_TWILIO_AUTH_TOKEN
+from devstack.providers import LOCAL_CREDENTIALS
 
 pytestmark = pytest.mark.e2e
 
@@ -19,7 +19,7 @@ PATH = "/channels/sms/twilio"
 TEXT = "Sampah di TPS Cicadas tidak diangkut dua minggu, baunya sampai ke rumah warga."
 
 
-def sms(stack, http, body, *, sender, sid=None, token=LOCAL_TWILIO_AUTH_TOKEN):
+def sms(stack, http, body, *, sender, sid=None, token=LOCAL_CREDENTIALS["sms"]["auth_token"]):
     form = {
         "MessageSid": sid or "SM" + uuid.uuid4().hex,
         "AccountSid": "AC" + "0" * 32,

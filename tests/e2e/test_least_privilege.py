@@ -117,7 +117,7 @@ def driven(stack):
         f"{stack.url}/v1/reports",
         data=report_body(
             category="korupsi-pungli",
-            reporter={"name": "Dewi Lestari", "email": email},
+            reporter={"name": "Dewi Lestari", "email": email, "phone": "+6281234509876"},
         ),
         headers={**JSON, "Idempotency-Key": str(uuid.uuid4())},
     )
@@ -183,6 +183,17 @@ def driven(stack):
     assert r.status_code == 202, r.text
     _eventually(
         lambda: _recorded(stack, "on_notification", "email.SendEmail"), what="the access link"
+    )
+    # ...and one by SMS: the SMS channel's credentials from Secrets Manager.
+    r = http.post(
+        f"{stack.url}/v1/reports/{tid}/access-link",
+        json={"contact": "+6281234509876"},
+        headers=JSON,
+    )
+    assert r.status_code == 202, r.text
+    _eventually(
+        lambda: _recorded(stack, "on_notification", "secretsmanager.GetSecretValue"),
+        what="the access link by SMS",
     )
 
     # check_deadlines, as `python -m devstack clock` runs it (the pump runs it hourly, scaled).
@@ -289,6 +300,7 @@ def test_every_function_was_exercised(driven):
         ("on_dispatch_job", "sqs:SendMessage"),  # the agency's own queue
         ("on_notification", "ses:SendEmail"),
         ("on_notification", "dynamodb:PutItem"),  # the sent marker
+        ("on_notification", "secretsmanager:GetSecretValue"),  # a channel's credentials
         ("on_attachment_uploaded", "s3:DeleteObjectVersion"),
         ("on_attachment_uploaded", "s3:PutObject"),
         ("api_handler", "s3:PutObject"),  # presigned POST

@@ -1,5 +1,5 @@
 """The channels' credentials live in (the emulator's) Secrets Manager as the template
-defines them: one JSON secret per provider, the app reading them through the ARNs the
+defines them: one JSON secret per channel, the app reading them through the ARNs the
 template passes; a webhook verifies with what it read there."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from chalice.test import Client
 from chalicelib import bootstrap, config
 from chalicelib.adapters import secrets
 from chalicelib.adapters.channel_secrets import META_KEYS, X_KEYS
-from devstack.resources import LOCAL_SECRET_VALUES
+from devstack.providers import LOCAL_CREDENTIALS
 from tests.unit.channel_helpers import FakeIntake, hub_signature, whatsapp_text, x_signature
 
 pytestmark = pytest.mark.integration
@@ -34,22 +34,22 @@ def _value(stack, name):
     return json.loads(stack.client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"])
 
 
-def test_the_template_creates_one_secret_per_provider_with_its_keys(stack):
-    assert {"META_SECRET_ARN", "X_SECRET_ARN"} <= set(stack.env)
-    assert ":secret:satupintu/dev/meta" in stack.env["META_SECRET_ARN"]
-    assert ":secret:satupintu/dev/x" in stack.env["X_SECRET_ARN"]
-    meta, x = _value(stack, "META_SECRET_ARN"), _value(stack, "X_SECRET_ARN")
-    assert set(meta) == set(META_KEYS) and set(x) == set(X_KEYS)
-
-
-def test_the_local_stack_holds_the_known_local_values(stack):
-    assert _value(stack, "META_SECRET_ARN") == LOCAL_SECRET_VALUES["MetaSecret"]
-    assert _value(stack, "X_SECRET_ARN") == LOCAL_SECRET_VALUES["XSecret"]
+def test_the_local_stack_holds_the_webhooks_keys_in_each_channels_secret(stack):
+    for channel, variable, keys in (
+        ("whatsapp", "WHATSAPP_SECRET_ARN", META_KEYS),
+        ("messenger", "MESSENGER_SECRET_ARN", META_KEYS),
+        ("x", "X_SECRET_ARN", X_KEYS),
+        ("sms", "SMS_SECRET_ARN", ("auth_token",)),
+    ):
+        assert f":secret:satupintu/dev/channel-{channel}" in stack.env[variable]
+        value = _value(stack, variable)
+        assert value == LOCAL_CREDENTIALS[channel]
+        assert set(keys) <= set(value)
 
 
 def test_the_webhooks_verify_with_what_they_read_from_secrets_manager(stack, fresh):
-    local_meta = LOCAL_SECRET_VALUES["MetaSecret"]
-    local_x = LOCAL_SECRET_VALUES["XSecret"]
+    local_meta = LOCAL_CREDENTIALS["whatsapp"]
+    local_x = LOCAL_CREDENTIALS["x"]
     intake = FakeIntake()
     bootstrap.override(channel_intake=intake)
 

@@ -23,7 +23,7 @@ X = {
     "consumer_secret": "test-consumer-secret",
     "access_token": "1-test",
     "access_token_secret": "test-ats",
-    "account_id": "1708000001",
+    "user_id": "1708000001",
 }
 
 
@@ -44,8 +44,8 @@ class FakeIntake:
 class StaticChannelSecrets:
     """None: not configured; "unavailable": Secrets Manager cannot be read right now."""
 
-    def __init__(self, meta=None, x=None):
-        self._values = {"meta": meta, "x": x}
+    def __init__(self, meta=None, x=None, sms=None):
+        self._values = {"meta": meta, "x": x, "sms": sms}
 
     def _get(self, provider):
         from chalicelib.adapters import channel_secrets as cs
@@ -57,11 +57,14 @@ class StaticChannelSecrets:
             raise cs.ChannelSecretUnavailable(provider, "the secret cannot be read")
         return dict(value)
 
-    def meta(self):
+    def meta(self, channel):
         return self._get("meta")
 
     def x(self):
         return self._get("x")
+
+    def sms(self):
+        return self._get("sms")
 
 
 def hub_signature(secret: str, body: bytes) -> str:
@@ -198,7 +201,7 @@ def tweet(
     tweet_id="1864000000000000001",
     user_id="44196397",
     screen_name="warga_bdg",
-    mentions=(X["account_id"],),
+    mentions=(X["user_id"],),
     **extra,
 ):
     return {
@@ -221,7 +224,7 @@ def dm_event(
     text="Saya ingin melapor pungli di kantor kelurahan",
     event_id="1864000000000000777",
     sender="44196397",
-    recipient=X["account_id"],
+    recipient=X["user_id"],
 ):
     return {
         "type": "message_create",
@@ -235,7 +238,7 @@ def dm_event(
     }
 
 
-def x_payload(tweets=(), dms=(), for_user_id=X["account_id"], **extra):
+def x_payload(tweets=(), dms=(), for_user_id=X["user_id"], **extra):
     payload = {"for_user_id": for_user_id, **extra}
     if tweets:
         payload["tweet_create_events"] = list(tweets)

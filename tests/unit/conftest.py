@@ -2,9 +2,11 @@ import pytest
 
 from chalicelib import bootstrap
 from tests.fakes import (
+    FakeChannelSender,
     FakeDirectory,
     FakeDispatchQueue,
     FakeIdentityLog,
+    FakeMediaFetcher,
     FakeMessages,
     FakeOpenDataStore,
     FakePublisher,
@@ -129,6 +131,8 @@ def wired(
         stats=stats_reader,
         open_data_store=FakeOpenDataStore(),
         rate_limits=FakeRateLimits(),
+        channel_sender=FakeChannelSender(),
+        media_fetcher=FakeMediaFetcher(),
     )
     yield
     bootstrap.reset()

@@ -10,8 +10,14 @@ from chalice.test import Client
 from app import app
 from chalicelib import bootstrap
 from chalicelib.services import notify
-from chalicelib.services.notify import EmailChannel, Notifier
-from tests.fakes import FakeAccessLinkLimits, FakeAlerts, FakeMailer, FakeSentMarkers
+from chalicelib.services.notify import ChatChannel, EmailChannel, Notifier
+from tests.fakes import (
+    FakeAccessLinkLimits,
+    FakeAlerts,
+    FakeChannelSender,
+    FakeMailer,
+    FakeSentMarkers,
+)
 from tests.unit.api_helpers import VALID, post_report, problem
 
 
@@ -119,11 +125,12 @@ def test_the_documented_route(client):
     assert "AccessLinkIn" in json.dumps(op["requestBody"])
 
 
-def consumer(reports, directory, uow, mailer):
+def consumer(reports, directory, uow, mailer, sender=None):
+    sms = [ChatChannel("sms", sender)] if sender else []
     return Notifier(
         reports=reports,
         directory=directory,
-        channels=[EmailChannel(mailer)],
+        channels=[EmailChannel(mailer), *sms],
         mailer=mailer,
         markers=FakeSentMarkers(),
         alerts=FakeAlerts(),
@@ -158,15 +165,33 @@ def test_after_the_consumer_runs_the_new_token_works_and_the_old_one_does_not(
     assert new_token not in repr(reports.reports[tid])
 
 
-def test_a_phone_request_renews_nothing_until_sms_exists(
+def test_a_phone_request_renews_nothing_where_sms_is_not_connected(
     client, submitted, messages, reports, directory, uow
 ):
     tid, old_token = submitted
     ask(client, tid, "0812-3456-7890")
-    mailer = FakeMailer()
+    mailer, sender = FakeMailer(), FakeChannelSender()
+    sender.not_connected.add("sms")
     (queued,) = messages.messages
-    outcome = consumer(reports, directory, uow, mailer).handle(notify.parse(json.dumps(queued)))
-    assert outcome == "no_channel"
-    assert mailer.sent == []
+    notifier = consumer(reports, directory, uow, mailer, sender)
+    assert notifier.handle(notify.parse(json.dumps(queued))) == "no_channel"
+    assert mailer.sent == [] and sender.sent == []
     r = client.http.get(f"/v1/reports/{tid}", headers={"X-Report-Token": old_token})
     assert r.status_code == 200
+
+
+def test_a_phone_request_is_answered_by_sms_with_a_working_token(
+    client, submitted, messages, reports, directory, uow
+):
+    tid, old_token = submitted
+    ask(client, tid, "0812-3456-7890")
+    mailer, sender = FakeMailer(), FakeChannelSender()
+    (queued,) = messages.messages
+    notifier = consumer(reports, directory, uow, mailer, sender)
+    assert notifier.handle(notify.parse(json.dumps(queued))) == "sent"
+    ((channel, to, text, _, _),) = sender.sent
+    assert (channel, to) == ("sms", "+6281234567890") and mailer.sent == []
+    new_token = text.split("#token=")[1].split()[0]
+    for token, status in ((old_token, 404), (new_token, 200)):
+        r = client.http.get(f"/v1/reports/{tid}", headers={"X-Report-Token": token})
+        assert r.status_code == status

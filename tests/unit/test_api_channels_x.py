@@ -21,7 +21,7 @@ from tests.unit import channel_helpers as h
 from tests.unit.api_helpers import problem
 
 SECRET = h.X["consumer_secret"]
-ACCOUNT = h.X["account_id"]
+ACCOUNT = h.X["user_id"]
 
 
 @pytest.fixture
@@ -127,7 +127,7 @@ def test_the_hex_form_of_the_signature_is_not_accepted(client, intake):
 
 
 def test_without_an_account_id_deliveries_are_refused(client, intake):
-    bootstrap.override(channel_secrets=h.StaticChannelSecrets(x={**h.X, "account_id": ""}))
+    bootstrap.override(channel_secrets=h.StaticChannelSecrets(x={**h.X, "user_id": ""}))
     r = post(client, h.dumps(h.x_payload(dms=[h.dm_event()])))
     assert r.status_code == 404 and intake.batches == []
 

@@ -13,6 +13,7 @@ from chalicelib.domain import tracking_id
 from chalicelib.domain.inbound import InboundMedia, InboundMessage
 from chalicelib.domain.report import Channel, ReportKind
 from chalicelib.domain.status import Status
+from chalicelib.services.ports import ChannelUnavailable
 from tests import samples
 from tests.fakes import (
     FakeChannelSender,
@@ -52,12 +53,19 @@ def intake():
 def deliver(message, channel):
     """What a webhook then the worker do with an asynchronous channel's message: the
     answers it sent."""
-    before = len(channel["channel_sender"].sent)
+    before = len(sent(channel))
     intake().accept([message])
     for key in channel["intake_queue"].keys:
         intake().process(key)
     channel["intake_queue"].keys.clear()
-    return channel["channel_sender"].sent[before:]
+    return sent(channel)[before:]
+
+
+def sent(channel) -> list[dict]:
+    return [
+        {"channel": c, "to": to, "text": text, "in_reply_to": reply}
+        for c, to, text, reply, _ in channel["channel_sender"].sent
+    ]
 
 
 def test_a_message_becomes_a_complaint_and_the_sender_hears_back(channel, reports):
@@ -96,9 +104,10 @@ def test_a_redelivery_is_ignored(channel, reports):
 def test_a_retried_step_submits_and_answers_once(channel, reports):
     intake().accept([msg()])
     (key,) = channel["intake_queue"].keys
-    channel["channel_sender"].fail = 1
-    with pytest.raises(RuntimeError):
+    channel["channel_sender"].failing.add("whatsapp")
+    with pytest.raises(ChannelUnavailable):
         intake().process(key)  # stored, answered, the send failed: the queue retries
+    channel["channel_sender"].failing.clear()
     assert intake().process(key) == "answered"
     assert intake().process(key) == "done"  # a duplicate queue delivery
     assert len(reports.reports) == 1 and len(channel["channel_sender"].sent) == 1
@@ -189,7 +198,7 @@ def test_a_flooding_sender_is_told_once_and_not_processed(channel, reports):
     for key in queued:
         intake().process(key)
     assert len(reports.reports) == 10
-    notices = [s for s in channel["channel_sender"].sent if "Terlalu banyak" in s["text"]]
+    notices = [s for s in sent(channel) if "Terlalu banyak" in s["text"]]
     assert len(notices) == 1
     # somebody else is not affected
     channel["intake_queue"].keys.clear()
@@ -205,11 +214,11 @@ def test_media_go_into_upload_slots_once(channel, reports, store, attachments):
     intake().process(key)
     intake().process(key)  # redelivered: not fetched again
     (tid,) = reports.reports
-    assert channel["media_fetcher"].fetched == ["https://media.example/1"]
+    assert channel["media_fetcher"].fetched == [("whatsapp", "https://media.example/1")]
     slots, _ = attachments.slots(tid)
     assert len(slots) == 1 and slots[0].content_type == "image/png"
     assert store.versions(slots[0].incoming_key)
-    assert "1 lampiran" in channel["channel_sender"].sent[0]["text"]
+    assert "1 lampiran" in sent(channel)[0]["text"]
 
 
 def test_sms_is_answered_in_the_webhook_and_a_redelivery_gets_the_same_answer(channel, reports):
@@ -221,3 +230,25 @@ def test_sms_is_answered_in_the_webhook_and_a_redelivery_gets_the_same_answer(ch
     assert again.outcome == "duplicate" and again.text == first.text
     assert channel["intake_queue"].keys == []  # no media: nothing for the worker
     assert channel["channel_sender"].sent == []  # the webhook's response carries it
+
+
+def test_an_answer_the_channel_refuses_for_good_is_not_retried(channel, reports):
+    channel["channel_sender"].refusing.add("whatsapp")
+    intake().accept([msg()])
+    (key,) = channel["intake_queue"].keys
+    assert intake().process(key) == "refused"
+    assert intake().process(key) == "done"  # a redelivery does not try again
+    assert len(reports.reports) == 1
+
+
+def test_media_gone_or_too_large_are_skipped_others_attached(channel, reports, attachments):
+    media = (
+        InboundMedia(url="https://media.example/gone", content_type="image/png"),
+        InboundMedia(url="https://media.example/1", content_type="image/png"),
+    )
+    intake().accept([msg(media=media)])
+    (key,) = channel["intake_queue"].keys
+    intake().process(key)
+    (tid,) = reports.reports
+    slots, _ = attachments.slots(tid)
+    assert len(slots) == 1

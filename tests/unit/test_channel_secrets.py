@@ -1,4 +1,5 @@
-"""Channel credentials: one JSON secret per provider, read through the secrets cache."""
+"""What the webhooks read of the channel credentials: one JSON secret per channel, read
+through the secrets cache."""
 
 from __future__ import annotations
 
@@ -20,20 +21,26 @@ def stored(monkeypatch):
         return values[arn]
 
     monkeypatch.setattr(secrets, "secret_bytes", secret_bytes)
-    monkeypatch.setenv("META_SECRET_ARN", "arn:meta")
+    monkeypatch.setenv("WHATSAPP_SECRET_ARN", "arn:meta")
+    monkeypatch.setenv("MESSENGER_SECRET_ARN", "arn:messenger")
     monkeypatch.setenv("X_SECRET_ARN", "arn:x")
+    monkeypatch.setenv("SMS_SECRET_ARN", "arn:sms")
     config.settings.cache_clear()
     yield values
     config.settings.cache_clear()
 
 
-def test_each_provider_reads_its_own_secret(stored):
+def test_each_channel_reads_its_own_secret(stored):
     stored["arn:meta"] = json.dumps({"app_secret": "a", "verify_token": "v"}).encode()
-    stored["arn:x"] = json.dumps({"consumer_secret": "c", "account_id": "1", "n": 5}).encode()
+    stored["arn:messenger"] = json.dumps({"app_secret": "m", "verify_token": "w"}).encode()
+    stored["arn:x"] = json.dumps({"consumer_secret": "c", "user_id": "1", "n": 5}).encode()
+    stored["arn:sms"] = json.dumps({"auth_token": "t"}).encode()
     reader = channel_secrets.SecretsManagerChannelSecrets()
 
-    assert reader.meta() == {"app_secret": "a", "verify_token": "v"}
-    assert reader.x() == {"consumer_secret": "c", "account_id": "1"}  # strings only
+    assert reader.meta("whatsapp") == {"app_secret": "a", "verify_token": "v"}
+    assert reader.meta("messenger") == {"app_secret": "m", "verify_token": "w"}
+    assert reader.x() == {"consumer_secret": "c", "user_id": "1"}  # strings only
+    assert reader.sms() == {"auth_token": "t"}
 
 
 def test_no_arn_is_not_configured(stored, monkeypatch):
@@ -48,12 +55,12 @@ def test_no_arn_is_not_configured(stored, monkeypatch):
 def test_a_secret_that_is_not_a_json_object_is_not_configured(stored, raw):
     stored["arn:meta"] = raw
     with pytest.raises(channel_secrets.ChannelNotConfigured):
-        channel_secrets.SecretsManagerChannelSecrets().meta()
+        channel_secrets.SecretsManagerChannelSecrets().meta("whatsapp")
 
 
 def test_an_unreadable_secret_is_unavailable_not_unconfigured(stored):
     with pytest.raises(channel_secrets.ChannelSecretUnavailable):
-        channel_secrets.SecretsManagerChannelSecrets().meta()
+        channel_secrets.SecretsManagerChannelSecrets().meta("whatsapp")
 
 
 def test_require_refuses_empty_values_and_names_the_key():
@@ -63,21 +70,6 @@ def test_require_refuses_empty_values_and_names_the_key():
         channel_secrets.require(values, "meta", "app_secret", "verify_token")
     with pytest.raises(channel_secrets.ChannelNotConfigured, match="page_access_token"):
         channel_secrets.require(values, "meta", "page_access_token")
-
-
-def test_the_template_creates_the_secrets_with_every_key_and_no_credential():
-    """On AWS the operator fills the values in; only Meta's verify token, which we choose,
-    is generated at deploy."""
-    from devstack.resources import load_template
-
-    resources = load_template()["Resources"]
-    meta = resources["MetaSecret"]["Properties"]["GenerateSecretString"]
-    assert meta["GenerateStringKey"] == "verify_token" and meta["PasswordLength"] >= 32
-    placeholders = json.loads(meta["SecretStringTemplate"])
-    assert set(placeholders) | {"verify_token"} == set(channel_secrets.META_KEYS)
-    assert set(placeholders.values()) == {""}
-    x = json.loads(resources["XSecret"]["Properties"]["SecretString"])
-    assert set(x) == set(channel_secrets.X_KEYS) and set(x.values()) == {""}
 
 
 def test_the_api_may_read_the_channel_secrets_and_gets_their_arns():
@@ -92,7 +84,12 @@ def test_the_api_may_read_the_channel_secrets_and_gets_their_arns():
         if "secretsmanager:GetSecretValue" in statement["Action"]
         for resource in statement["Resource"]
     ]
-    assert {"Ref": "MetaSecret"} in allowed and {"Ref": "XSecret"} in allowed
     env = template["Globals"]["Function"]["Environment"]["Variables"]
-    assert env["META_SECRET_ARN"] == {"Ref": "MetaSecret"}
-    assert env["X_SECRET_ARN"] == {"Ref": "XSecret"}
+    for name, variable in (
+        ("SmsChannelSecret", "SMS_SECRET_ARN"),
+        ("WhatsAppChannelSecret", "WHATSAPP_SECRET_ARN"),
+        ("MessengerChannelSecret", "MESSENGER_SECRET_ARN"),
+        ("XChannelSecret", "X_SECRET_ARN"),
+    ):
+        assert {"Ref": name} in allowed
+        assert env[variable] == {"Ref": name}

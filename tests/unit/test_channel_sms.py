@@ -30,7 +30,7 @@ TEXT = "Lampu jalan di Jl. Merdeka mati sejak sepekan, rawan kecelakaan."
 @pytest.fixture
 def client(wired, monkeypatch):
     monkeypatch.setenv("PUBLIC_API_URL", PUBLIC + "/")
-    monkeypatch.setenv("TWILIO_SECRET_ARN", ARN)
+    monkeypatch.setenv("SMS_SECRET_ARN", ARN)
     settings.cache_clear()
     secrets._cache[ARN] = (json.dumps({"auth_token": TOKEN}).encode(), time.monotonic())
     inbox, queue = FakeInboundMessages(), FakeIntakeQueue()
@@ -171,3 +171,10 @@ def test_mms_media_are_queued_for_the_worker(client, reports):
     text = message_text(post(client, form))
     assert "1 lampiran" in text
     assert client.queue.keys == ["sms:" + form["MessageSid"]]
+
+
+def test_a_channel_not_connected_is_not_enabled(client, reports):
+    secrets._cache[ARN] = (b"{}", time.monotonic())  # the secret as the template creates it
+    r = post(client, fields())
+    assert r.status_code == 404 and problem(r)["type"].endswith("channel-not-enabled")
+    assert reports.reports == {}

@@ -45,14 +45,14 @@ _MAX_CHALLENGE = 256
 
 def _meta_secret(channel: str) -> dict[str, str]:
     try:
-        return bootstrap.channel_secrets().meta()
+        return bootstrap.channel_secrets().meta(channel)
     except credentials.ChannelNotConfigured as e:
         raise not_configured(channel, e) from None
 
 
 def _require(secret: dict, channel: str, *keys: str) -> tuple[str, ...]:
     try:
-        return credentials.require(secret, "meta", *keys)
+        return credentials.require(secret, channel, *keys)
     except credentials.ChannelNotConfigured as e:
         raise not_configured(channel, e) from None
 

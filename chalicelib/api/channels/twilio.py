@@ -14,7 +14,6 @@ harmless. MMS pictures are fetched and validated by the intake worker.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from datetime import UTC, datetime
@@ -25,6 +24,7 @@ from chalice import Blueprint, Response
 from ... import bootstrap
 from ...config import settings
 from ..problems import Problem
+from .webhook import not_configured
 
 bp = Blueprint(__name__)
 log = logging.getLogger(__name__)
@@ -36,23 +36,16 @@ MAX_MEDIA = 10  # Twilio sends at most 10 media per message
 MAX_TEXT = 1600  # Twilio's limit for a concatenated message
 
 
-class TwilioCredentials:
-    def __init__(self, raw: bytes):
-        try:
-            data = json.loads(raw)
-            self.auth_token: str = data["auth_token"]
-            self.account_sid: str | None = data.get("account_sid")
-        except (ValueError, KeyError, TypeError):
-            raise RuntimeError("the Twilio secret is not JSON with an auth_token") from None
+def auth_token() -> str:
+    """The account's auth token from the ``sms`` channel secret; a channel not connected
+    is 404, a secret that cannot be read now 503 (``webhook.not_configured``)."""
+    from ...adapters import channel_secrets
 
-
-def credentials() -> TwilioCredentials:
-    from ...adapters.secrets import secret_bytes
-
-    arn = settings().twilio_secret_arn
-    if not arn:
-        raise Problem(503, "channel-not-configured", "SMS is not configured.")
-    return TwilioCredentials(secret_bytes(arn))
+    try:
+        (token,) = channel_secrets.require(bootstrap.channel_secrets().sms(), "sms", "auth_token")
+    except channel_secrets.ChannelNotConfigured as e:
+        raise not_configured("sms", e) from None
+    return token
 
 
 def public_url(request) -> str:
@@ -82,7 +75,7 @@ def verify(request, fields: dict[str, str]) -> None:
     signature = request.headers.get("x-twilio-signature")
     if not signature:
         raise Problem(403, "forbidden", "X-Twilio-Signature is missing.")
-    validator = RequestValidator(credentials().auth_token)
+    validator = RequestValidator(auth_token())
     if not validator.validate(public_url(request), fields, signature):
         raise Problem(403, "forbidden", "X-Twilio-Signature does not match.")
 

@@ -80,7 +80,7 @@ def x_crc(call):
 )
 def x_receive(call):
     raw = raw_body(call.request)
-    consumer_secret, account_id = _x_secret("consumer_secret", "account_id")
+    consumer_secret, account_id = _x_secret("consumer_secret", "user_id")
     header = call.request.headers.get("x-twitter-webhooks-signature")
     if not signatures.x_valid(consumer_secret, raw, header):
         raise refuse_signature(CHANNEL)
