@@ -105,6 +105,8 @@ class Settings:
     portal_url: str = "http://127.0.0.1:8000"  # links in messages to reporters
     web_origin: str | None = None  # the web portal's origin, allowed by CORS
     time_zone: str = "Asia/Jakarta"
+    # Open311 GeoReport v2: the one jurisdiction this endpoint serves (jurisdiction_id)
+    open311_jurisdiction_id: str = "satupintu.id"
     clock_file: str | None = None  # local stack only: a shifted clock (python -m devstack clock)
 
     def require_token_secret(self) -> bytes:
@@ -197,6 +199,7 @@ def settings() -> Settings:
         portal_url=_env("PORTAL_URL", "http://127.0.0.1:8000").rstrip("/"),
         web_origin=(_env("WEB_ORIGIN") or "").rstrip("/") or None,
         time_zone=_env("TIME_ZONE", "Asia/Jakarta"),
+        open311_jurisdiction_id=_env("OPEN311_JURISDICTION_ID", "satupintu.id"),
         # Only the local stack sets it, and only in dev does the clock read it.
         clock_file=_env("SATUPINTU_CLOCK_FILE") if stage == "dev" else None,
     )

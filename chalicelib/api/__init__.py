@@ -6,6 +6,7 @@ from . import (
     attachments,
     directory,
     edge,
+    open311,
     open_data,
     public,
     reports,
@@ -26,5 +27,6 @@ BLUEPRINTS = (
     staff.bp,
     admin.bp,
     stats.bp,
+    open311.bp,
     edge.blueprint(DECLARED),  # last: built from every route declared above
 )
