@@ -23,9 +23,10 @@ from ..config import settings
 from ..lazy import lazy_module
 from ..services.ports import ReportNotFound
 from . import cors, edge
-from . import open311_format as fmt
 from .path_params import param
 
+# Loaded on the first Open311 request (the XML writer is not a cold start's business).
+fmt = lazy_module("chalicelib.api.open311_format")
 service = lazy_module("chalicelib.services.open311")
 submission = lazy_module("chalicelib.services.submission")
 schemas = lazy_module("chalicelib.api.schemas")

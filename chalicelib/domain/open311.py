@@ -46,7 +46,7 @@ def title_from(description: str, limit: int = TITLE_MAX) -> str:
     text = " ".join(description.split())
     first = re.split(r"(?<=[.!?])\s|\n", description.strip(), maxsplit=1)[0]
     first = " ".join(first.split())
-    if len(first) < 5:  # "Halo." says nothing: take the text
+    if len(first.rstrip(" .")) < 5:  # "Halo." says nothing: take the text
         first = text
     if len(first) <= limit:
         return first.rstrip(" .") or first
