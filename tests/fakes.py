@@ -629,6 +629,9 @@ class FakeApiClients:
     def named(self, name):
         return [c for c in self.items.values() if c.name == name]
 
+    def all(self):
+        return list(self.items.values())
+
     def save(self, client):
         self.items[client.key_hash] = client
 

@@ -55,5 +55,8 @@ class DynamoApiClients:
             for i in ApiClientItem.query(PARTITION, filter_condition=ApiClientItem.name == name)
         ]
 
+    def all(self) -> list[ApiClient]:
+        return [_client(i) for i in ApiClientItem.query(PARTITION)]
+
     def save(self, client: ApiClient) -> None:
         _item(client).save()
