@@ -93,6 +93,14 @@ def submit_report(call):
             idempotency_key=key,
             calendar=bootstrap.get("calendar"),
         )
+    except submission.InvalidReport as e:
+        raise Problem(
+            422,
+            "validation-error",
+            "The request body has invalid fields.",
+            title="Validation failed",
+            errors=[p.as_dict() for p in e.errors],
+        ) from None
     except submission.UnknownCategory as e:
         raise invalid_field(
             "category", f"unknown category {e.code!r}; see GET /v1/categories", "unknown_category"

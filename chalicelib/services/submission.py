@@ -6,11 +6,13 @@ import hashlib
 import json
 import logging
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from ..domain import tracking_id as tracking_ids
 from ..domain.calendar import WorkingCalendar
-from ..domain.report import Channel, Location, Report, Reporter, ReportKind
+from ..domain.intake import InvalidReport, ReportDraft, check_draft
+from ..domain.report import Report
 from ..domain.status import Status
 from . import access_tokens
 from .ports import (
@@ -39,20 +41,20 @@ class IdempotencyConflict(Exception):
     """The idempotency key was used before with a different request."""
 
 
+__all__ = [
+    "IdempotencyConflict",
+    "InvalidReport",
+    "SubmitReport",
+    "Submitted",
+    "UnknownCategory",
+    "idempotency_record_key",
+    "submit_report",
+]
+
+
 @dataclass(frozen=True)
-class SubmitReport:
-    kind: ReportKind
-    title: str
-    description: str
-    anonymous: bool = False
-    confidential: bool = False
-    reporter: Reporter | None = None
-    category: str | None = None
-    region: str | None = None
-    location: Location | None = None
-    incident_date: date | None = None
-    channel: Channel = Channel.API
-    language: str = "id"
+class SubmitReport(ReportDraft):
+    """The intake rules (``domain/intake.py``) apply to it in ``submit_report``."""
 
     def fingerprint(self) -> str:
         canonical = json.dumps(asdict(self), sort_keys=True, default=str, ensure_ascii=False)
@@ -84,7 +86,12 @@ def submit_report(
     idempotency_ttl: timedelta = timedelta(hours=24),
     new_tracking_id=tracking_ids.generate,
     calendar: WorkingCalendar | None = None,
+    time_zone: str = "Asia/Jakarta",
 ) -> Submitted:
+    """Raises InvalidReport (every rule the command breaks), UnknownCategory or
+    IdempotencyConflict; nothing is stored then."""
+    today = clock.now().astimezone(ZoneInfo(time_zone)).date()
+    command = check_draft(command, today=today)
     if command.category is not None and directory.category(command.category) is None:
         raise UnknownCategory(command.category)
 

@@ -23,7 +23,9 @@ def add(reports, directory, clock):
 
     def _add(title="Jembatan rusak"):
         return submit_report(
-            SubmitReport(ReportKind.COMPLAINT, title, "Jembatan desa rusak berat."),
+            SubmitReport(
+                ReportKind.COMPLAINT, f"Laporan {title}", "Jembatan desa rusak berat.", True
+            ),
             reports=reports,
             publisher=FakePublisher(),
             directory=directory,

@@ -14,7 +14,12 @@ SECRET = b"unit-test-secret"
 
 def _submit(reports, publisher, directory, clock, title="Lampu jalan mati"):
     return submit_report(
-        SubmitReport(ReportKind.COMPLAINT, title, "Lampu jalan di Jl. Merdeka mati seminggu."),
+        SubmitReport(
+            ReportKind.COMPLAINT,
+            title,
+            "Lampu jalan di Jl. Merdeka mati seminggu.",
+            anonymous=True,
+        ),
         reports=reports,
         publisher=publisher,
         directory=directory,

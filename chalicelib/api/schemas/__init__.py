@@ -28,7 +28,6 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "ProblemOut",
     ),
     "citizen": (
-        "JAKARTA",
         "ReporterIn",
         "LocationIn",
         "SubmitReportIn",

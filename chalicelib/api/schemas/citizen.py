@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator
 
-from ...domain import regions
+from ...domain import intake
 from ...domain.report import ReportKind
 from ...domain.status import Status
 from .base import Latitude, Link, Longitude, _In, _Out
 
-JAKARTA = timezone(timedelta(hours=7))
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+
+def _limits(bounds: tuple[int, int]) -> dict:
+    """Documented here, checked by the intake rules (``domain/intake.py``) for every door."""
+    return {"minLength": bounds[0], "maxLength": bounds[1]}
 
 
 class ReporterIn(_In):
@@ -22,7 +26,7 @@ class ReporterIn(_In):
     way to reach the reporter (phone or e-mail). Never shown to agencies or the public
     for anonymous reports."""
 
-    name: Annotated[str, Field(min_length=2, max_length=100)] | None = None
+    name: str | None = Field(None, json_schema_extra=_limits(intake.NAME_LENGTH))
     phone: (
         Annotated[
             str,
@@ -64,7 +68,7 @@ class LocationIn(_In):
     lon: Longitude
 
 
-# The reporter-unless-anonymous rule, as JSON Schema (the model validator enforces it).
+# The reporter-unless-anonymous rule, as JSON Schema (domain/intake.py enforces it).
 _REPORTER_UNLESS_ANONYMOUS = {
     "if": {"properties": {"anonymous": {"const": False}}},
     "then": {
@@ -90,13 +94,15 @@ class SubmitReportIn(_In):
 
     model_config = ConfigDict(json_schema_extra=_REPORTER_UNLESS_ANONYMOUS)
     kind: ReportKind = Field(description="complaint, aspiration or information_request")
-    title: Annotated[str, Field(min_length=5, max_length=150)]
-    description: Annotated[str, Field(min_length=20, max_length=4000)]
+    title: str = Field(json_schema_extra=_limits(intake.TITLE_LENGTH))
+    description: str = Field(json_schema_extra=_limits(intake.DESCRIPTION_LENGTH))
     category: Annotated[str, Field(pattern=r"^[a-z0-9-]{2,64}$")] | None = Field(
         None, description="A code from GET /v1/categories. Leave out if unsure."
     )
-    region: Annotated[str, Field(max_length=13)] | None = Field(
-        None, description="Kemendagri region code, e.g. 32.73 (Kota Bandung)."
+    region: str | None = Field(
+        None,
+        description="Kemendagri region code, e.g. 32.73 (Kota Bandung); 3273 is read as 32.73.",
+        json_schema_extra={"maxLength": 13},
     )
     location: LocationIn | None = None
     incident_date: date | None = Field(None, description="ISO date, not in the future.")
@@ -121,30 +127,6 @@ class SubmitReportIn(_In):
             except ValueError:
                 pass
         raise ValueError("must be one of: " + ", ".join(k.value for k in ReportKind))
-
-    @field_validator("region")
-    @classmethod
-    def _region(cls, value: str | None) -> str | None:
-        return regions.normalise_region_code(value) if value is not None else None
-
-    @field_validator("incident_date")
-    @classmethod
-    def _not_future(cls, value: date | None) -> date | None:
-        if value is not None and value > datetime.now(JAKARTA).date():
-            raise ValueError("must not be in the future")
-        return value
-
-    @model_validator(mode="after")
-    def _reporter_required(self):
-        if self.anonymous:
-            return self
-        r = self.reporter
-        if r is None or not r.name or not (r.phone or r.email):
-            raise ValueError(
-                "reporter.name and reporter.phone or reporter.email are required "
-                "unless the report is anonymous"
-            )
-        return self
 
 
 class SubmittedOut(_Out):
