@@ -131,9 +131,8 @@ def _refusal(e: Exception) -> Refused | None:
         return Refused(429, str(e).capitalize() + ".", {"Retry-After": str(e.retry_after)})
     if isinstance(e, submission.IdempotencyConflict):
         return Refused(400, f"Idempotency-Key: {e}")
-    invalid_report = getattr(submission, "InvalidReport", None)
-    if invalid_report is not None and isinstance(e, invalid_report):
-        return Refused(400, "; ".join(_describe(err) for err in e.errors) or str(e))
+    if isinstance(e, submission.InvalidReport):
+        return Refused(400, "; ".join(_describe(p) for p in e.errors) or str(e))
     if isinstance(e, ReportNotFound):
         return Refused(404, "service_request_id was not found.")
     return None
@@ -151,10 +150,9 @@ _OUR_FIELDS = {
 }
 
 
-def _describe(error) -> str:
-    field = error.get("field") if isinstance(error, dict) else getattr(error, "field", None)
-    message = error.get("message") if isinstance(error, dict) else str(error)
-    return f"{_OUR_FIELDS.get(field, field)}: {message}"
+def _describe(problem) -> str:
+    """An intake rule's problem (``domain.intake.FieldProblem``) in Open311's words."""
+    return f"{_OUR_FIELDS.get(problem.field, problem.field)}: {problem.message}"
 
 
 def _query(request) -> dict[str, list[str]]:
@@ -445,6 +443,7 @@ def _post_request(request, form):
         clock=bootstrap.clock(),
         token_secret=cfg.require_token_secret(),
         calendar=bootstrap.get("calendar"),
+        time_zone=cfg.time_zone,
     )
     logs.bind(tracking_id=result.tracking_id)
     log.info("open311 request filed", extra={"client": client.name, "replayed": result.replayed})

@@ -1,7 +1,7 @@
 """Open311 GeoReport v2 (https://wiki.open311.org/GeoReport_v2) as the domain sees it: our
 statuses as ``open``/``closed``, a category as a service, a report as a service request
-(what the public may see of it, nothing more), a title derived from a description, and
-the date range of a search. No I/O.
+(what the public may see of it, nothing more), and the date range of a search. No I/O.
+(A request's title is derived from its description by ``intake.title_from_text``.)
 
 Privacy: a service request is built from the public view's rules (``views``): never the
 reporter's identity or location, no content (description, status notes) when the report
@@ -10,7 +10,6 @@ is confidential.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -33,27 +32,10 @@ STATUS: dict[Status, str] = {
 
 MAX_RANGE = timedelta(days=90)  # "may not span more than 90 days"
 MAX_RESULTS = 1000  # "first 1000 requests"
-TITLE_MAX = 150
 
 
 def status_of(status: Status) -> str:
     return STATUS[status]
-
-
-def title_from(description: str, limit: int = TITLE_MAX) -> str:
-    """A title for a text that has none: its first sentence (or line), cut at a word
-    boundary to at most ``limit`` characters with an ellipsis."""
-    text = " ".join(description.split())
-    first = re.split(r"(?<=[.!?])\s|\n", description.strip(), maxsplit=1)[0]
-    first = " ".join(first.split())
-    if len(first.rstrip(" .")) < 5:  # "Halo." says nothing: take the text
-        first = text
-    if len(first) <= limit:
-        return first.rstrip(" .") or first
-    cut = first[: limit - 1]
-    if " " in cut[limit // 2 :]:
-        cut = cut[: cut.rindex(" ")]
-    return cut.rstrip(" ,;:.") + "…"
 
 
 @dataclass(frozen=True)

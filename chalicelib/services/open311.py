@@ -16,6 +16,7 @@ from ..domain import open311, views
 from ..domain import tracking_id as tracking_ids
 from ..domain.calendar import ServiceLevels
 from ..domain.deadlines import sort_key
+from ..domain.intake import title_from_text
 from ..domain.report import Channel, Location, Reporter, ReportKind
 from . import submission
 from .ports import ApiClient, ApiClients, Directory, FeedFilters, RateLimits
@@ -157,9 +158,11 @@ class NewRequest:
 
 
 def command_for(request: NewRequest) -> submission.SubmitReport:
-    """The submission a service request stands for. The reporter is the contact given;
-    without a name and a phone or e-mail the report is filed anonymously (what contact
-    there is stays with it, hidden like any anonymous reporter's identity)."""
+    """The submission a service request stands for. The reporter is the contact given
+    (name, phone, e-mail); without a phone or e-mail to reach them the report is filed
+    anonymously (a name or account_id given stays with it, hidden like any anonymous
+    reporter's identity). The intake rules (``domain/intake.py``) apply in the
+    submission service, as for every door."""
     if request.lat is None and not request.address_string and not request.address_id:
         raise InvalidRequest(
             "lat", "a location is required: lat and long, address_string or address_id"
@@ -177,7 +180,7 @@ def command_for(request: NewRequest) -> submission.SubmitReport:
         raise InvalidRequest(
             "description", "description with the address and media_url exceeds 4000 characters"
         )
-    anonymous = not (request.name and (request.phone or request.email))
+    anonymous = not (request.phone or request.email)
     reporter = None
     if request.name or request.phone or request.email or request.account_id:
         reporter = Reporter(request.name, request.phone, request.email, request.account_id)
@@ -186,7 +189,7 @@ def command_for(request: NewRequest) -> submission.SubmitReport:
         location = Location(request.lat, request.long)
     return submission.SubmitReport(
         kind=ReportKind.COMPLAINT,
-        title=open311.title_from(text),
+        title=title_from_text(text),
         description=description,
         anonymous=anonymous,
         confidential=False,

@@ -220,12 +220,24 @@ def test_without_contact_the_report_is_anonymous(client, reports):
     assert stored.anonymous is True and stored.reporter is None
 
 
-def test_an_email_without_a_name_is_kept_but_the_report_is_anonymous(client, reports):
+def test_an_email_without_a_name_is_a_reporter_a_name_alone_is_not(client, reports):
     form = {k: v for k, v in VALID.items() if k not in ("first_name", "last_name", "phone")}
     [item] = body(post(client, form))
     stored = reports.get(item["service_request_id"])
-    assert stored.anonymous is True
+    assert stored.anonymous is False
     assert stored.reporter.email == "siti@example.id" and stored.reporter.name is None
+    form = {k: v for k, v in VALID.items() if k not in ("email", "phone")}
+    [item] = body(post(client, {**form, "account_id": "u-7"}))
+    stored = reports.get(item["service_request_id"])
+    assert stored.anonymous is True  # nobody can reach them: their name stays hidden
+    assert stored.reporter.name == "Siti Rahayu" and stored.reporter.account == "u-7"
+
+
+def test_the_intake_rules_apply_in_open311_words(client, reports):
+    r = post(client, {**VALID, "description": "Lampu mati."})
+    [says] = errors(r, 400)
+    assert says.startswith("description: ")  # too short, whether as title or text
+    assert reports.reports == {}
 
 
 def test_address_string_address_id_and_media_url_travel_in_the_description(client, reports):

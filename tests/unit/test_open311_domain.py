@@ -1,5 +1,5 @@
 """The Open311 mapping (chalicelib.domain.open311) and the api_key and search use cases
-(chalicelib.services.open311), without HTTP."""
+(chalicelib.services.open311), without HTTP. (Titles: tests/unit/test_intake_rules.py.)"""
 
 from datetime import UTC, datetime, timedelta
 
@@ -14,36 +14,6 @@ from tests.builders import submitted_report
 from tests.fakes import FakeApiClients
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
-
-
-# ---------------------------------------------------------------- titles
-
-
-@pytest.mark.parametrize(
-    ("description", "title"),
-    [
-        ("Lampu jalan mati. Sudah seminggu gelap.", "Lampu jalan mati"),
-        ("Sampah menumpuk!\nBau sekali di pasar", "Sampah menumpuk!"),
-        (
-            "Halo. Jalan di depan rumah saya rusak parah",
-            "Halo. Jalan di depan rumah saya rusak parah",
-        ),
-        ("  banyak   spasi\tdi sini.  lalu", "banyak spasi di sini"),
-    ],
-)
-def test_a_title_is_the_first_sentence(description, title):
-    assert open311.title_from(description) == title
-
-
-def test_a_long_first_sentence_is_cut_at_a_word_within_150_characters():
-    text = "Jalan " + "berlubang sangat dalam " * 20 + "di depan pasar."
-    title = open311.title_from(text)
-    assert len(title) <= 150
-    assert title.endswith("…")
-    assert text.startswith(title[:-1])
-    assert not title[:-1].endswith(" ")
-    unbroken = "x" * 400
-    assert open311.title_from(unbroken) == "x" * 149 + "…"
 
 
 # ---------------------------------------------------------------- statuses and views
