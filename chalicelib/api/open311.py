@@ -76,11 +76,11 @@ class Refused(Exception):
 # ---------------------------------------------------------------- routing
 
 
-def _route(path: str, methods: tuple[str, ...]):
-    """Register ``path`` for every method: the declared ones call the view with the
-    document name's stem and format, OPTIONS answers Allow, others 405 in Open311's
-    error format (the path names the format, so errors come in it too)."""
-    allow = edge.allow_header(set(methods))
+def _route(path: str, methods: tuple[str, ...], methods_of=None):
+    """Register ``path`` for every method: the declared ones (``methods_of(stem)`` when
+    they depend on the document) call the view with the document name's stem and format,
+    OPTIONS answers Allow, others 405 in Open311's error format (the path names the
+    format, so errors come in it too)."""
 
     def decorate(fn):
         def view(open311_file: str):
@@ -88,10 +88,12 @@ def _route(path: str, methods: tuple[str, ...]):
             stem, form = fmt.split_format(open311_file)
             if form is None or not param("open311_file").matches(open311_file):
                 return fmt.errors(fmt.XML, 404, "Unknown format: use .json or .xml.")
+            declared = methods_of(stem) if methods_of else methods
+            allow = edge.allow_header(set(declared))
             if request.method == "OPTIONS":
-                headers = {"Allow": allow, **cors.preflight_headers(request.headers, methods)}
+                headers = {"Allow": allow, **cors.preflight_headers(request.headers, declared)}
                 return Response(body="", status_code=204, headers=headers)
-            if request.method not in methods:
+            if request.method not in declared:
                 return fmt.errors(
                     form,
                     405,
@@ -234,14 +236,14 @@ def service_definition(request, code, form):
     )
 
 
-@_route("/open311/v2/{open311_file}", ("GET", "POST"))
+@_route(
+    "/open311/v2/{open311_file}",
+    ("GET", "POST"),
+    lambda stem: ("GET", "POST") if stem == "requests" else ("GET",),
+)
 def collection(request, stem, form):
-    if stem == "services" and request.method == "GET":
-        return _services(request, form)
     if stem == "services":
-        raise Refused(
-            405, "This resource answers GET, OPTIONS, not POST.", {"Allow": "GET, OPTIONS"}
-        )
+        return _services(request, form)
     if stem != "requests":
         raise Refused(404, f"No resource {stem!r}: see services and requests.")
     if request.method == "POST":
@@ -256,14 +258,14 @@ def _get_requests(request, form):
     args = _query(request)
     _check_jurisdiction(args)
     reports, directory = bootstrap.reports(), bootstrap.directory()
+    now = bootstrap.clock().now()
+    # A list reads up to 1000 reports (or 100 by id): limited per client IP.
+    limits, ip = bootstrap.get("rate_limits"), _client_ip(request)
+    service.check_limit(limits, "ip", ip, service.LIMITS.search_per_ip, now)
     ids = _listed(args, "service_request_id")
     if ids:  # "overrides all other arguments"
         found = service.find(reports, directory, ids)
     else:
-        now = bootstrap.clock().now()
-        limits = bootstrap.get("rate_limits")
-        ip = _client_ip(request)
-        service.check_limit(limits, "ip", ip, service.LIMITS.search_per_ip, now)
         from ..domain import open311
 
         try:
@@ -424,6 +426,7 @@ def _post_request(request, form):
     service.check_limit(rate_limits, "ip", _client_ip(request), service.LIMITS.post_per_ip, now)
     args = _form(request)
     _check_jurisdiction(args)
+    _check_jurisdiction(_query(request))
     api_key = _one(args, "api_key") or _one(_query(request), "api_key")
     client = service.authenticate(bootstrap.get("api_clients"), api_key)
     service.check_limit(rate_limits, "key", client.key_hash, service.LIMITS.post_per_key, now)

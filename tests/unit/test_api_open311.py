@@ -162,6 +162,8 @@ def test_other_methods_are_405_in_the_format_and_options_answer_allow(client):
     errors(r, 405)
     r = client.http.request("OPTIONS", "/open311/v2/requests.json", headers={}, body=b"")
     assert r.status_code == 204 and r.headers["Allow"] == "GET, POST, OPTIONS"
+    r = client.http.request("OPTIONS", "/open311/v2/services.json", headers={}, body=b"")
+    assert r.status_code == 204 and r.headers["Allow"] == "GET, OPTIONS"
 
 
 def test_discovery_names_the_endpoint_and_both_formats(client):
@@ -289,6 +291,17 @@ def test_missing_unknown_and_revoked_api_keys_are_403(client, reports, clients, 
     errors(post(client, fmt="xml", key="x" * 500), 403)
     assert service.revoke_keys(clients, "kota-app", clock.now()) == 1
     errors(post(client), 403)
+    assert reports.reports == {}
+
+
+def test_a_jurisdiction_in_the_query_string_of_a_post_is_checked_too(client, reports):
+    key = bootstrap.get("api_clients").key
+    r = client.http.post(
+        "/open311/v2/requests.json?jurisdiction_id=elsewhere.gov",
+        headers=FORM,
+        body=urlencode({**VALID, "api_key": key}),
+    )
+    assert "jurisdiction_id" in errors(r, 404)[0]
     assert reports.reports == {}
 
 
@@ -542,6 +555,7 @@ def test_searches_are_limited_per_ip(client, world):
     for _ in range(service.LIMITS.search_per_ip.calls):
         assert get(client, "/open311/v2/requests.json").status_code == 200
     errors(get(client, "/open311/v2/requests.json"), 429)
+    errors(get(client, "/open311/v2/requests.xml", service_request_id=world["plain"]), 429)
     # looking one up by id is a GetItem, not a search: not limited
     assert get(client, f"/open311/v2/requests/{world['plain']}.json").status_code == 200
 
