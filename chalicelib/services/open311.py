@@ -157,11 +157,12 @@ class NewRequest:
     attributes: dict = field(default_factory=dict)
 
 
-def command_for(request: NewRequest) -> submission.SubmitReport:
+def command_for(request: NewRequest, client: str) -> submission.SubmitReport:
     """The submission a service request stands for. The reporter is the contact given
     (name, phone, e-mail); without a phone or e-mail to reach them the report is filed
     anonymously (a name or account_id given stays with it, hidden like any anonymous
-    reporter's identity). The intake rules (``domain/intake.py``) apply in the
+    reporter's identity; ``account_id`` is kept as ``<client>:<account_id>``, an account
+    of that application, not of another). The intake rules (``domain/intake.py``) apply in the
     submission service, as for every door."""
     if request.lat is None and not request.address_string and not request.address_id:
         raise InvalidRequest(
@@ -182,8 +183,9 @@ def command_for(request: NewRequest) -> submission.SubmitReport:
         )
     anonymous = not (request.phone or request.email)
     reporter = None
-    if request.name or request.phone or request.email or request.account_id:
-        reporter = Reporter(request.name, request.phone, request.email, request.account_id)
+    account = f"{client}:{request.account_id}" if request.account_id else None
+    if request.name or request.phone or request.email or account:
+        reporter = Reporter(request.name, request.phone, request.email, account)
     location = None
     if request.lat is not None and request.long is not None:
         location = Location(request.lat, request.long)
@@ -214,7 +216,7 @@ def submit(
         raise UnknownService(request.service_code)
     key = f"open311:{client.name}:{idempotency_key}" if idempotency_key else None
     return submission.submit_report(
-        command_for(request), directory=directory, idempotency_key=key, **ports
+        command_for(request, client.name), directory=directory, idempotency_key=key, **ports
     )
 
 

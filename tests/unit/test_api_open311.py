@@ -15,7 +15,6 @@ from chalicelib import bootstrap
 from chalicelib.domain import tracking_id
 from chalicelib.domain.calendar import default_calendar
 from chalicelib.domain.deadlines import SlaClock
-from chalicelib.domain.open311 import REQUEST_FIELDS
 from chalicelib.domain.report import Actor, AgencyRef, ArchiveReason, Channel, Location
 from chalicelib.services import open311 as service
 from tests.builders import REPORTER, submitted_report
@@ -26,6 +25,27 @@ SLA = SlaClock(default_calendar())
 ADMIN = Actor("platform_admin", "admin.rina")
 OFFICER = Actor("officer", "officer.budi.santoso")
 BANDUNG = AgencyRef("pemkot-bandung", "Pemerintah Kota Bandung")
+# The fields of a service request, in the order of the specification's response table
+# (https://wiki.open311.org/GeoReport_v2, GET Service Requests).
+REQUEST_FIELDS = (
+    "service_request_id",
+    "status",
+    "status_notes",
+    "service_name",
+    "service_code",
+    "description",
+    "agency_responsible",
+    "service_notice",
+    "requested_datetime",
+    "updated_datetime",
+    "expected_datetime",
+    "address",
+    "address_id",
+    "zipcode",
+    "lat",
+    "long",
+    "media_url",
+)
 VALID = {
     "service_code": "infrastruktur",
     "lat": "-6.9175",
@@ -199,7 +219,7 @@ def test_a_post_files_a_report_through_the_submission_service(client, reports, p
     assert stored.reporter.name == "Siti Rahayu"
     assert stored.reporter.phone == "+6281234567890"  # E.164, as the HTTP API keeps it
     assert stored.reporter.email == "siti@example.id"
-    assert stored.reporter.account == "u-42"
+    assert stored.reporter.account == "kota-app:u-42"  # that application's account
     assert "dev-1" not in repr(stored)  # device_id is not kept
     assert publisher.published == [item["service_request_id"]]
 
@@ -232,7 +252,7 @@ def test_an_email_without_a_name_is_a_reporter_a_name_alone_is_not(client, repor
     [item] = body(post(client, {**form, "account_id": "u-7"}))
     stored = reports.get(item["service_request_id"])
     assert stored.anonymous is True  # nobody can reach them: their name stays hidden
-    assert stored.reporter.name == "Siti Rahayu" and stored.reporter.account == "u-7"
+    assert stored.reporter.name == "Siti Rahayu" and stored.reporter.account == "kota-app:u-7"
 
 
 def test_the_intake_rules_apply_in_open311_words(client, reports):
