@@ -320,20 +320,24 @@ def token(request, raw_token, form):
 
 
 def _form(request) -> dict[str, list[str]]:
+    """The form's fields, and the query string's: some clients send every argument in the
+    URL of their POST (a field in both must have one value)."""
     raw = request.raw_body or b""
     if isinstance(raw, str):
         raw = raw.encode()
     if len(raw) > settings().max_body_bytes:
         raise Refused(413, f"The body must not exceed {settings().max_body_bytes} bytes.")
+    args = _query(request)
+    if not raw:
+        return args
     media_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     if media_type != FORM:
         raise Refused(400, f"Send the request as {FORM}.")
     try:
-        text = raw.decode("utf-8")
-        return parse_qs(
-            text,
+        form = parse_qs(
+            raw.decode("utf-8"),
             keep_blank_values=True,
-            strict_parsing=bool(text),
+            strict_parsing=True,
             encoding="utf-8",
             errors="strict",
             max_num_fields=_MAX_FIELDS,
@@ -342,6 +346,9 @@ def _form(request) -> dict[str, list[str]]:
         raise Refused(400, "The body is not valid UTF-8.") from None
     except ValueError as e:
         raise Refused(400, f"The body is not a valid form: {e}.") from None
+    for name, values in form.items():
+        args.setdefault(name, []).extend(values)
+    return args
 
 
 def _field(args: dict[str, list[str]], name: str) -> str | None:
@@ -426,8 +433,7 @@ def _post_request(request, form):
     service.check_limit(rate_limits, "ip", _client_ip(request), service.LIMITS.post_per_ip, now)
     args = _form(request)
     _check_jurisdiction(args)
-    _check_jurisdiction(_query(request))
-    api_key = _one(args, "api_key") or _one(_query(request), "api_key")
+    api_key = _one(args, "api_key")
     client = service.authenticate(bootstrap.get("api_clients"), api_key)
     service.check_limit(rate_limits, "key", client.key_hash, service.LIMITS.post_per_key, now)
     key = request.headers.get("idempotency-key")

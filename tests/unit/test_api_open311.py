@@ -325,6 +325,21 @@ def test_a_jurisdiction_in_the_query_string_of_a_post_is_checked_too(client, rep
     assert reports.reports == {}
 
 
+def test_every_argument_may_come_in_the_query_string_of_the_post(client, reports):
+    key = bootstrap.get("api_clients").key
+    query = urlencode({**VALID, "api_key": key})
+    r = client.http.post(f"/open311/v2/requests.json?{query}", headers={}, body=b"")
+    assert r.status_code == 200, r.body
+    # one field, two values (URL and body): refused
+    r = client.http.post(
+        "/open311/v2/requests.json?service_code=kesehatan",
+        headers=FORM,
+        body=urlencode({**VALID, "api_key": key}),
+    )
+    assert "service_code" in errors(r, 400)[0]
+    assert len(reports.reports) == 1
+
+
 def test_the_api_key_may_come_in_the_query_string(client):
     key = bootstrap.get("api_clients").key
     r = client.http.post(
