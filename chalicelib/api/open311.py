@@ -184,7 +184,7 @@ def _listed(args: dict[str, list[str]], name: str) -> list[str]:
 def _check_jurisdiction(args: dict[str, list[str]]) -> None:
     given = _one(args, "jurisdiction_id")
     if given is not None and given.lower() != settings().open311_jurisdiction_id.lower():
-        raise Refused(404, f"jurisdiction_id {given!r} was not found.")
+        raise Refused(404, f"jurisdiction_id {given[:100]!r} was not found.")
 
 
 def _client_ip(request) -> str:

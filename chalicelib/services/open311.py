@@ -29,7 +29,7 @@ _FEED_PAGE = 100
 
 class UnknownService(Exception):
     def __init__(self, code: str):
-        super().__init__(f"service_code {code!r} was not found; see services.json")
+        super().__init__(f"service_code {code[:64]!r} was not found; see services.json")
         self.code = code
 
 
