@@ -18,7 +18,6 @@ from .directory import Category
 from .report import Report
 from .status import Status
 
-SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 OPEN, CLOSED = "open", "closed"
 
 # Ours -> GeoReport's: closed once resolved (completed) or not accepted (archived).
