@@ -22,6 +22,8 @@ from . import submission
 from .ports import ApiClient, ApiClients, Directory, FeedFilters, RateLimits
 
 KEY_PREFIX = "o311_"
+# Identical POSTs from one application within this fixed window are one request (a retry).
+RETRY_WINDOW = timedelta(minutes=10)
 MAX_IDS = 100  # service_request_id=a,b,c: one BatchGetItem
 MAX_SERVICE_CODES = 10
 _FEED_PAGE = 100
@@ -211,13 +213,19 @@ def submit(
     **ports,
 ) -> submission.Submitted:
     """File the request through the one submission service. A retried POST with the same
-    Idempotency-Key (per client application) and the same arguments gets the same report."""
+    Idempotency-Key (per client application) and the same arguments gets the same report.
+    Open311 apps know no such header: without one, the same arguments from the same
+    application within the same ``RETRY_WINDOW`` are taken for a retry too."""
     if directory.category(request.service_code) is None:
         raise UnknownService(request.service_code)
-    key = f"open311:{client.name}:{idempotency_key}" if idempotency_key else None
-    return submission.submit_report(
-        command_for(request, client.name), directory=directory, idempotency_key=key, **ports
-    )
+    command = command_for(request, client.name)
+    if idempotency_key:
+        key = f"open311:{client.name}:{idempotency_key}"
+    else:
+        window = int(RETRY_WINDOW.total_seconds())
+        slot = int(ports["clock"].now().timestamp()) // window
+        key = f"open311:{client.name}:same-request:{slot}:{command.fingerprint()}"
+    return submission.submit_report(command, directory=directory, idempotency_key=key, **ports)
 
 
 # ---------------------------------------------------------------- reading requests

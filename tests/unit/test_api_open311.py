@@ -385,10 +385,26 @@ def test_a_retry_with_the_same_idempotency_key_files_once(client, reports, clien
     errors(post(client, headers={"Idempotency-Key": "short"}), 400)
 
 
+def numbered(n: int) -> dict:
+    """VALID, made a different request (identical ones are taken for retries)."""
+    return {**VALID, "description": f"{VALID['description']} Laporan ke-{n}."}
+
+
+def test_an_identical_post_soon_after_is_a_retry_even_without_a_key(client, reports, clock):
+    first, again = post(client), post(client)
+    assert body(first) == body(again)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert len(reports.reports) == 1
+    assert body(post(client, numbered(1))) != body(first)  # another request
+    clock.advance(minutes=10)  # the next window: the same text again is a new report
+    assert body(post(client)) != body(first)
+    assert len(reports.reports) == 3
+
+
 def test_posts_are_limited_per_ip(client, reports):
-    for _ in range(service.LIMITS.post_per_ip.calls):
-        assert post(client).status_code == 200
-    r = post(client, fmt="xml")
+    for n in range(service.LIMITS.post_per_ip.calls):
+        assert post(client, numbered(n)).status_code == 200
+    r = post(client, numbered(99), fmt="xml")
     assert "too many requests" in errors(r, 429)[0].lower()
     assert 0 < int(r.headers["Retry-After"]) <= 60
     assert len(reports.reports) == service.LIMITS.post_per_ip.calls
@@ -399,14 +415,14 @@ def test_a_flooding_application_is_stopped_and_the_others_are_not(
 ):
     limit = service.Limit(3, timedelta(minutes=1))
     monkeypatch.setattr(service, "LIMITS", service.Limits(post_per_key=limit))
-    for _ in range(3):
-        assert post(client).status_code == 200
-    assert "key" in errors(post(client), 429)[0]
+    for n in range(3):
+        assert post(client, numbered(n)).status_code == 200
+    assert "key" in errors(post(client, numbered(3)), 429)[0]
     other = service.issue_key(clients, "provinsi-app", clock.now())
-    assert post(client, key=other).status_code == 200
+    assert post(client, numbered(4), key=other).status_code == 200
     assert len(reports.reports) == 4
     clock.advance(minutes=1)
-    assert post(client).status_code == 200  # the next window
+    assert post(client, numbered(5)).status_code == 200  # the next window
 
 
 # ---------------------------------------------------------------- GET requests
