@@ -112,6 +112,14 @@ def _build(name: str):
         from .adapters.access_link_limits import DynamoAccessLinkLimits
 
         return DynamoAccessLinkLimits()
+    if name == "inbound_messages":
+        from .adapters.inbound_messages import DynamoInboundMessages
+
+        return DynamoInboundMessages()
+    if name == "intake_queue":
+        from .adapters.intake_queue import SqsIntakeQueue
+
+        return SqsIntakeQueue()
     if name == "rate_limits":
         from .adapters.rate_limits import DynamoRateLimits
 
@@ -295,6 +303,42 @@ def notifier():
         uow=get("uow"),
         portal_url=cfg.portal_url,
         time_zone=cfg.time_zone,
+    )
+
+
+def channel_intake():
+    """The channels' one door, built on each call (cheap) so overrides apply."""
+    from .services.channel_intake import ChannelIntake
+    from .services.submission import submit_report
+
+    cfg = settings()
+
+    def submit(command, key):
+        return submit_report(
+            command,
+            reports=reports(),
+            publisher=publisher(),
+            directory=directory(),
+            clock=clock(),
+            token_secret=cfg.require_token_secret(),
+            idempotency_key=key,
+            calendar=get("calendar"),
+            time_zone=cfg.time_zone,
+        )
+
+    return ChannelIntake(
+        inbox=get("inbound_messages"),
+        queue=get("intake_queue"),
+        limits=get("rate_limits"),
+        reports=reports(),
+        clock=clock(),
+        submit=submit,
+        workflow=workflow,
+        sender=lambda: get("channel_sender"),
+        media=lambda: get("media_fetcher"),
+        attachments=attachment_service,
+        per_minute=cfg.channel_per_minute,
+        per_day=cfg.channel_per_day,
     )
 
 

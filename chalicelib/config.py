@@ -51,6 +51,7 @@ REPORT_SUBMITTED_QUEUE = resource_name(STAGE, "report-submitted")
 DISPATCH_QUEUE = resource_name(STAGE, "dispatch")
 ATTACHMENT_UPLOADS_QUEUE = resource_name(STAGE, "attachment-uploads")
 NOTIFICATIONS_QUEUE = resource_name(STAGE, "notifications")
+CHANNEL_INBOX_QUEUE = resource_name(STAGE, "channel-inbox")
 # A stream's ARN ends with its creation time, known only once the table exists: the
 # packaged template replaces this with the table's StreamArn (infra/resources.json), and
 # the local event pump finds the stream by the table's name.
@@ -107,6 +108,12 @@ class Settings:
     time_zone: str = "Asia/Jakarta"
     # Open311 GeoReport v2: the one jurisdiction this endpoint serves (jurisdiction_id)
     open311_jurisdiction_id: str = "satupintu.id"
+    channel_inbox_queue_url: str | None = None
+    # The API's public base URL as providers call it: Twilio signs the full URL.
+    public_api_url: str | None = None
+    twilio_secret_arn: str | None = None  # JSON: account_sid, auth_token, from_number
+    channel_per_minute: int = 10  # messages a sender may send per minute...
+    channel_per_day: int = 100  # ...and per day before intake stops processing them
     clock_file: str | None = None  # local stack only: a shifted clock (python -m devstack clock)
 
     def require_token_secret(self) -> bytes:
@@ -200,6 +207,11 @@ def settings() -> Settings:
         web_origin=(_env("WEB_ORIGIN") or "").rstrip("/") or None,
         time_zone=_env("TIME_ZONE", "Asia/Jakarta"),
         open311_jurisdiction_id=_env("OPEN311_JURISDICTION_ID", "satupintu.id"),
+        channel_inbox_queue_url=_env("CHANNEL_INBOX_QUEUE_URL"),
+        public_api_url=(_env("PUBLIC_API_URL") or "").rstrip("/") or None,
+        twilio_secret_arn=_env("TWILIO_SECRET_ARN"),
+        channel_per_minute=_positive_int("CHANNEL_PER_MINUTE", 10),
+        channel_per_day=_positive_int("CHANNEL_PER_DAY", 100),
         # Only the local stack sets it, and only in dev does the clock read it.
         clock_file=_env("SATUPINTU_CLOCK_FILE") if stage == "dev" else None,
     )

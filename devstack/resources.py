@@ -319,6 +319,18 @@ def _create_cognito(template: dict, endpoint: str, created: Created) -> None:
         created.refs[name] = props["GroupName"]
 
 
+# Channel credentials the local stack knows, so requests can be signed locally (README):
+# never real credentials.
+LOCAL_TWILIO_AUTH_TOKEN = "local-twilio-auth-token"
+LOCAL_SECRET_VALUES = {
+    "TwilioSecret": {
+        "account_sid": "AC" + "0" * 32,
+        "auth_token": LOCAL_TWILIO_AUTH_TOKEN,
+        "from_number": "+15005550006",
+    },
+}
+
+
 def _create_secrets(template: dict, endpoint: str, created: Created) -> None:
     """Secrets (moto's CloudFormation has none) through the Secrets Manager API, the value
     generated as the template asks; the app reads them at runtime as on AWS."""
@@ -331,12 +343,23 @@ def _create_secrets(template: dict, endpoint: str, created: Created) -> None:
         if unknown:
             raise ValueError(f"{name}: secret properties not applied locally: {sorted(unknown)}")
         generate = props["GenerateSecretString"]
-        if set(generate) - {"PasswordLength", "ExcludePunctuation"}:
+        known = {
+            "PasswordLength",
+            "ExcludePunctuation",
+            "SecretStringTemplate",
+            "GenerateStringKey",
+        }
+        if set(generate) - known:
             raise ValueError(f"{name}: GenerateSecretString options not applied locally")
         alphabet = string.ascii_letters + string.digits
         if not generate.get("ExcludePunctuation"):
             alphabet += string.punctuation
         value = "".join(secrets.choice(alphabet) for _ in range(generate["PasswordLength"]))
+        if "GenerateStringKey" in generate:
+            document = json.loads(generate["SecretStringTemplate"])
+            document[generate["GenerateStringKey"]] = value
+            document.update(LOCAL_SECRET_VALUES.get(name, {}))
+            value = json.dumps(document)
         arn = sm.create_secret(
             Name=props["Name"], Description=props.get("Description", ""), SecretString=value
         )["ARN"]
@@ -375,6 +398,7 @@ def local_parameters(api_url: str) -> dict[str, str]:
         "MailSender": LOCAL_MAIL_SENDER,
         "PortalUrl": api_url,
         "AlertEmail": LOCAL_ALERT_EMAIL,
+        "PublicApiUrl": api_url,
     }
 
 

@@ -39,10 +39,31 @@ PROVIDED_BY_LAMBDA = (
 )
 
 
+# Pulled in by twilio for its REST client, which the functions never use: they import
+# only twilio.request_validator and twilio.twiml (a test imports them from the package).
+UNUSED_AT_RUNTIME = (
+    "twilio/rest/",
+    "twilio/base/",
+    "twilio/http/",
+    "twilio/jwt/",
+    "twilio/credential/",
+    "twilio/auth_strategy/",
+    "aiohttp/",
+    "aiohttp_retry/",
+    "aiohappyeyeballs/",
+    "aiosignal/",
+    "frozenlist/",
+    "multidict/",
+    "propcache/",
+    "yarl/",
+    "requests/",
+)
+
+
 def _provided(name: str) -> bool:
     top = name.split("/", 1)[0]
     base = top.split("-", 1)[0].removesuffix(".py").lower()
-    return base in PROVIDED_BY_LAMBDA
+    return base in PROVIDED_BY_LAMBDA or name.startswith(UNUSED_AT_RUNTIME)
 
 
 def slim(zip_path: Path) -> tuple[int, int]:

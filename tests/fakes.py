@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 from chalicelib.domain.attachment import AttachmentStatus
@@ -707,3 +708,79 @@ class FakeOpenDataStore:
 
     def text(self, key):
         return self.objects[key][0].decode("utf-8")
+
+
+class FakeInboundMessages:
+    """The channel inbox: conditional add, answer, send claim, media count."""
+
+    def __init__(self):
+        from chalicelib.services.ports import StoredInbound
+
+        self._stored = StoredInbound
+        self.items = {}
+
+    def add(self, message, *, expires_at):
+        if message.key in self.items:
+            return False
+        self.items[message.key] = self._stored(message)
+        return True
+
+    def get(self, key):
+        return self.items.get(key)
+
+    def _set(self, key, **changes):
+        self.items[key] = dataclasses.replace(self.items[key], **changes)
+
+    def record_answer(self, key, answer, tracking_id):
+        changes = {"answer": answer}
+        if tracking_id:
+            changes["tracking_id"] = tracking_id
+        self._set(key, **changes)
+
+    def claim_send(self, key):
+        if self.items[key].answer_sent:
+            return False
+        self._set(key, answer_sent=True)
+        return True
+
+    def release_send(self, key):
+        self._set(key, answer_sent=False)
+
+    def record_media(self, key, done):
+        self._set(key, media_done=done)
+
+
+class FakeIntakeQueue:
+    def __init__(self):
+        self.keys = []
+
+    def enqueue(self, key):
+        self.keys.append(key)
+
+
+class FakeChannelSender:
+    """Records what would go out; ``fail`` makes the next sends raise."""
+
+    def __init__(self):
+        self.sent = []
+        self.fail = 0
+
+    def send(self, channel, to, text, *, in_reply_to=None):
+        if self.fail:
+            self.fail -= 1
+            raise RuntimeError("provider down")
+        self.sent.append({"channel": channel, "to": to, "text": text, "in_reply_to": in_reply_to})
+
+
+class FakeMediaFetcher:
+    def __init__(self, files=None):
+        self.files = files or {}  # url or media id -> (bytes, content type)
+        self.fetched = []
+
+    def fetch(self, channel, media, *, limit):
+        key = media.url or media.media_id
+        self.fetched.append(key)
+        data, content_type = self.files[key]
+        if len(data) > limit:
+            raise ValueError("too large")
+        return data, content_type

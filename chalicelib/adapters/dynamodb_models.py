@@ -365,6 +365,23 @@ class IdempotencyItem(Model):
     expires_at = TTLAttribute()
 
 
+class InboundItem(Model):
+    """A channel message in the idempotency table (``inbound#<channel>:<message id>``):
+    the message as JSON (identity inside: only the intake reads it), its answer and how far
+    it got. Expires after the retention."""
+
+    class Meta(_Meta):
+        table_name = _cfg.idempotency_table
+
+    key = UnicodeAttribute(hash_key=True)
+    message = UnicodeAttribute(null=True)
+    answer = UnicodeAttribute(null=True)
+    tracking_id = UnicodeAttribute(null=True)
+    answer_sent = BooleanAttribute(null=True)
+    media_done = NumberAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
+
+
 class CategoryItem(Model):
     class Meta(_Meta):
         table_name = _cfg.directory_table

@@ -14,6 +14,7 @@ from . import (
     stats,
     system,
 )
+from .channels import twilio
 from .endpoint import DECLARED
 
 BLUEPRINTS = (
@@ -28,5 +29,6 @@ BLUEPRINTS = (
     admin.bp,
     stats.bp,
     open311.bp,
+    twilio.bp,
     edge.blueprint(DECLARED),  # last: built from every route declared above
 )

@@ -113,7 +113,9 @@ def _route(path: str, methods: tuple[str, ...], methods_of=None):
                 )
 
         view.__name__ = f"open311_{fn.__name__}"
-        view.open311 = True  # chalicelib.api.openapi leaves it out
+        # chalicelib.api.openapi leaves it out (the endpoint helper takes JSON bodies and
+        # answers problem+json): GeoReport v2 documents these routes.
+        view.outside_openapi = "Open311 GeoReport v2: https://wiki.open311.org/GeoReport_v2"
         bp.route(path, methods=list(edge.METHODS), content_types=["*/*"])(view)
         return view
 

@@ -280,8 +280,8 @@ def _build(app) -> dict:
         for method, entry in sorted(methods.items()):
             if getattr(entry.view_function, "edge", False):
                 continue  # chalicelib.api.edge: the methods a path does not declare
-            if getattr(entry.view_function, "open311", False):
-                continue  # GeoReport v2: form bodies, its own formats and errors (README)
+            if getattr(entry.view_function, "outside_openapi", None):
+                continue  # documented elsewhere (Open311: its specification); says why
             spec = getattr(entry.view_function, "spec", None)
             if spec is None:
                 raise LookupError(f"{method} {path} has no OpenAPI spec; use @endpoint")

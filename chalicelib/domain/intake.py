@@ -136,15 +136,56 @@ def check_draft(draft: ReportDraft, *, today: date) -> ReportDraft:
 
 # ---------------------------------------------------------------- channel texts
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
+_SENTENCE_END = re.compile(r"(\S*)[.!?]\s")
 _SPACES = re.compile(r"\s+")
+# Abbreviations an address or a name is full of: "Jl. Merdeka No. 5" is one sentence.
+_ABBREVIATIONS = frozenset(
+    [
+        "jl",
+        "jln",
+        "gg",
+        "no",
+        "kec",
+        "kel",
+        "kab",
+        "kota",
+        "prov",
+        "rt",
+        "rw",
+        "km",
+        "bpk",
+        "pak",
+        "bu",
+        "sdr",
+        "dr",
+        "drs",
+        "ir",
+        "prof",
+        "hj",
+        "h",
+        "st",
+        "tgl",
+        "dll",
+        "dsb",
+        "dst",
+        "a.n",
+        "u.p",
+    ]
+)
+
+
+def _first_sentence(flat: str) -> str:
+    for match in _SENTENCE_END.finditer(flat):
+        if match.group(1).lower().rstrip(".") not in _ABBREVIATIONS:
+            return flat[: match.end()].rstrip()
+    return flat
 
 
 def title_from_text(text: str) -> str:
     """A title for a message that has none (SMS, chat, Open311): its first sentence,
     cut at a word boundary to fit the title's length."""
     flat = _SPACES.sub(" ", text).strip()
-    first = _SENTENCE_END.split(flat, maxsplit=1)[0].rstrip(".!? ")
+    first = _first_sentence(flat).rstrip(".!? ")
     if len(first) < TITLE_LENGTH[0]:  # "Pak. Jalan di depan rumah..."
         first = flat
     high = TITLE_LENGTH[1]

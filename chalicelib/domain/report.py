@@ -211,6 +211,19 @@ class Report:
             report.deadline = sla.verification(at)
         return report
 
+    _PHONE_CHANNELS = frozenset({"sms", "whatsapp"})
+
+    def sent_by(self, channel: str, address: str) -> bool:
+        """Whether a message from ``address`` on ``channel`` comes from this report's
+        reporter: the same phone number (SMS and WhatsApp reach the same phone), or the
+        same account on the channel the report came from."""
+        r = self.reporter
+        if r is None or not address:
+            return False
+        if channel in self._PHONE_CHANNELS:
+            return r.phone == address
+        return r.account == address and self.channel.value == channel
+
     # ------------------------------------------------------------ basics
 
     def change_status(

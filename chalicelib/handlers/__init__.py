@@ -1,6 +1,7 @@
 """SQS, stream and schedule entry points (thin, like api/)."""
 
 from . import (
+    channel_inbox,
     dispatcher,
     notifications,
     open_data,
@@ -22,4 +23,5 @@ BLUEPRINTS = (
     statistics.bp,
     open_data.bp,
     stats_summaries.bp,
+    channel_inbox.bp,
 )

@@ -19,15 +19,25 @@ class Caller:
 
     report_token: str | None = None
     principal: Principal | None = None
+    # A message from a verified channel webhook: (channel, sender address).
+    channel_sender: tuple[str, str] | None = None
 
     @property
     def authenticated(self) -> bool:
-        return self.report_token is not None or self.principal is not None
+        return (
+            self.report_token is not None
+            or self.principal is not None
+            or self.channel_sender is not None
+        )
 
 
 def party(report: Report, caller: Caller, directory: Directory) -> Party:
     """The caller's party for this report. A token that does not match raises
     ReportNotFound, exactly like an unknown id (a wrong token confirms nothing)."""
+    if caller.channel_sender is not None:
+        if report.sent_by(*caller.channel_sender):
+            return Party.REPORTER
+        raise ReportNotFound(report.tracking_id)
     if caller.report_token is not None:
         if access_tokens.matches(caller.report_token, report.access_token_hash):
             return Party.REPORTER

@@ -378,3 +378,38 @@ class ApiClients(Protocol):
     def all(self) -> list[ApiClient]: ...
 
     def save(self, client: ApiClient) -> None: ...
+
+
+@dataclass(frozen=True)
+class StoredInbound:
+    """An inbound channel message as the inbox keeps it, with what became of it."""
+
+    message: object  # domain.inbound.InboundMessage
+    answer: str | None = None
+    tracking_id: str | None = None
+    answer_sent: bool = False
+    media_done: int = 0  # how many of its media were put into upload slots
+
+
+class InboundMessages(Protocol):
+    """The channel inbox: each inbound message once, by its key (identity inside: never
+    logged, never in a queue message)."""
+
+    def add(self, message, *, expires_at: datetime) -> bool:
+        """Store a message not seen before; False if its key is already stored."""
+
+    def get(self, key: str) -> StoredInbound | None: ...
+
+    def record_answer(self, key: str, answer: str, tracking_id: str | None) -> None: ...
+
+    def claim_send(self, key: str) -> bool:
+        """Mark the answer as being sent; False if it already was."""
+
+    def release_send(self, key: str) -> None: ...
+
+    def record_media(self, key: str, done: int) -> None: ...
+
+
+class IntakeQueue(Protocol):
+    def enqueue(self, key: str) -> None:
+        """Queue an inbound message (its key only) for the intake worker."""

@@ -186,6 +186,17 @@ def test_other_methods_are_405_in_the_format_and_options_answer_allow(client):
     assert r.status_code == 204 and r.headers["Allow"] == "GET, OPTIONS"
 
 
+def test_open311_is_documented_by_its_specification_not_in_openapi(client):
+    doc = json.loads(client.http.get("/openapi.json").body)
+    routes = [p for p in app.routes if p.startswith("/open311/")]
+    assert len(routes) == 5
+    for path in routes:
+        for entry in app.routes[path].values():
+            assert "GeoReport_v2" in entry.view_function.outside_openapi
+        assert path not in doc["paths"]
+    assert "/open311/v2" in doc["info"]["description"]
+
+
 def test_discovery_names_the_endpoint_and_both_formats(client):
     doc = body(get(client, "/open311/discovery.json"))
     assert set(doc) == {"changeset", "contact", "key_service", "endpoints"}

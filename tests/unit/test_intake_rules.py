@@ -162,3 +162,8 @@ def test_non_latin_text_keeps_its_characters():
     text = "道路に穴があります。危険です。"
     assert title_from_text(text) == text  # no space after 。: one sentence
     assert title_from_text("Jalan rusak 😡 parah sekali") == "Jalan rusak 😡 parah sekali"
+
+
+def test_abbreviations_do_not_end_the_first_sentence():
+    text = "Jalan di Jl. Merdeka No. 5 Kec. Sumur Bandung rusak. Mohon diperbaiki."
+    assert title_from_text(text) == "Jalan di Jl. Merdeka No. 5 Kec. Sumur Bandung rusak"

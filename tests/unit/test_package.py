@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -102,3 +103,35 @@ def test_bytecode_is_compiled_by_the_functions_runtime_version(tmp_path, monkeyp
         package.interpreter_for(other)
     monkeypatch.setattr(package.shutil, "which", lambda name: f"/usr/bin/{name}")
     assert package.interpreter_for(other) == "/usr/bin/python3.99"
+
+
+def test_twilio_works_without_its_rest_client_and_http_libraries(tmp_path):
+    """What the slimmed package keeps of twilio is what the SMS webhook imports."""
+    import twilio
+
+    source = Path(twilio.__file__).parent
+    for path in source.rglob("*.py"):
+        relative = "twilio/" + path.relative_to(source).as_posix()
+        if not package._provided(relative):
+            (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, tmp_path / relative)
+    assert package._provided("twilio/rest/api/__init__.py")
+    assert package._provided("aiohttp/client.py") and package._provided("requests/api.py")
+    assert not package._provided("twilio/request_validator.py")
+    code = (
+        "from twilio.request_validator import RequestValidator\n"
+        "from twilio.twiml.messaging_response import MessagingResponse\n"
+        "r = MessagingResponse(); r.message('ok')\n"
+        "v = RequestValidator('token')\n"
+        "sig = v.compute_signature('https://x/y', {'a': '1'})\n"
+        "assert v.validate('https://x/y', {'a': '1'}, sig)\n"
+        "print(str(r))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-S", "-c", code],
+        env={"PYTHONPATH": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "<Message>ok</Message>" in out.stdout
