@@ -145,6 +145,10 @@ def _build(name: str):
         from .adapters.rate_limits import DynamoRateLimits
 
         return DynamoRateLimits()
+    if name == "api_clients":
+        from .adapters.api_clients import DynamoApiClients
+
+        return DynamoApiClients()
     if name == "alerts":
         from .adapters.fanout import SnsAlerts
 

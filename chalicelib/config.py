@@ -115,6 +115,8 @@ class Settings:
     portal_url: str = "http://127.0.0.1:8000"  # links in messages to reporters
     web_origin: str | None = None  # the web portal's origin, allowed by CORS
     time_zone: str = "Asia/Jakarta"
+    # Open311 GeoReport v2: the one jurisdiction this endpoint serves (jurisdiction_id)
+    open311_jurisdiction_id: str = "satupintu.id"
     channel_inbox_queue_url: str | None = None
     # The API's public base URL as providers call it: Twilio signs the full URL.
     public_api_url: str | None = None
@@ -221,6 +223,7 @@ def settings() -> Settings:
         portal_url=_env("PORTAL_URL", "http://127.0.0.1:8000").rstrip("/"),
         web_origin=(_env("WEB_ORIGIN") or "").rstrip("/") or None,
         time_zone=_env("TIME_ZONE", "Asia/Jakarta"),
+        open311_jurisdiction_id=_env("OPEN311_JURISDICTION_ID", "satupintu.id"),
         channel_inbox_queue_url=_env("CHANNEL_INBOX_QUEUE_URL"),
         public_api_url=(_env("PUBLIC_API_URL") or "").rstrip("/") or None,
         channel_per_minute=_positive_int("CHANNEL_PER_MINUTE", 10),

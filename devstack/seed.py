@@ -11,6 +11,11 @@ from pathlib import Path
 DATA = Path(__file__).resolve().parent.parent / "data"
 DEMO_PASSWORD = "Demo-Pintu-2026"  # local emulator only
 DEMO_AGENCIES = ("kemenkes", "pemkot-bandung", "pemprov-dki-jakarta", "pln")
+# An Open311 client application's api_key, known in advance so that the README's curl
+# runs as written: local emulator only (stored hashed like every key; a deployment issues
+# its own with `python -m ops open311-key create NAME`).
+DEMO_OPEN311_CLIENT = "demo-app"
+DEMO_OPEN311_KEY = "o311_demo-local-stack-only"
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,20 @@ def seed_directory() -> tuple[int, int]:
     agencies = read_csv(DATA / "agencies.csv", {c["code"] for c in categories})
     import_agencies(agencies, DynamoDirectory())
     return len(categories), len(agencies)
+
+
+def seed_open311_key() -> str:
+    """The demo Open311 api_key (env must point at the emulator)."""
+    from datetime import UTC, datetime
+
+    from chalicelib.adapters.api_clients import DynamoApiClients
+    from chalicelib.services import open311
+    from chalicelib.services.ports import ApiClient
+
+    DynamoApiClients().save(
+        ApiClient(DEMO_OPEN311_CLIENT, open311.key_hash(DEMO_OPEN311_KEY), datetime.now(UTC))
+    )
+    return DEMO_OPEN311_KEY
 
 
 def seed_accounts(idp, pool_id: str) -> list[DemoAccount]:

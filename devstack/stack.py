@@ -71,6 +71,7 @@ class LocalStack:
         os.environ.update(self.app_env)
         emulator.forget_cached_clients()
         self.counts = seed.seed_directory()
+        seed.seed_open311_key()
         idp = resources._client("cognito-idp", self.emulator.endpoint)
         pool_id, client_id = created.refs["StaffUserPool"], created.refs["StaffUserPoolClient"]
         self.accounts = seed.seed_accounts(idp, pool_id)
@@ -165,6 +166,8 @@ class LocalStack:
             "Messenger, X)",
             f"  Fake providers: {self.providers.url}   (Twilio, Graph API and X API stand-ins)",
             "  Open data now:  .venv/bin/python -m devstack open-data",
+            f"  Open311:        {self.api_url}/open311/v2/services.json   "
+            f"(api_key {seed.DEMO_OPEN311_KEY})",
             f"  Try:            curl -s {self.api_url}/v1/categories",
             "  Stop:           Ctrl-C",
             "",

@@ -1,5 +1,5 @@
 """`python -m ops import-agencies FILE` · `python -m ops redrive QUEUE` ·
-`python -m ops rebuild-stats`.
+`python -m ops rebuild-stats` · `python -m ops open311-key create|revoke NAME`, `list`.
 
 Uses the normal AWS credentials and region; with --local it talks to the running local
 stack (`make run`) instead.
@@ -89,6 +89,35 @@ def _rebuild_stats(args) -> int:
     return 0
 
 
+def _open311_key(args) -> int:
+    from datetime import UTC, datetime
+
+    from chalicelib.adapters.api_clients import DynamoApiClients
+    from chalicelib.services import open311
+
+    clients, now = DynamoApiClients(), datetime.now(UTC)
+    if args.action == "list":
+        for c in sorted(clients.all(), key=lambda c: (c.name, c.created_at)):
+            state = "active" if c.active else f"revoked {c.revoked_at:%Y-%m-%d}"
+            print(f"{c.name}\t{c.created_at:%Y-%m-%d}\t{c.key_hash[:12]}\t{state}")
+        return 0
+    if not args.name:
+        print(f"open311-key {args.action} needs the client application's NAME", file=sys.stderr)
+        return 2
+    if args.action == "create":
+        try:
+            key = open311.issue_key(clients, args.name, now)
+        except ValueError as e:
+            print(f"not created: {e}", file=sys.stderr)
+            return 2
+        # Shown once: only its SHA-256 is stored.
+        print(json.dumps({"client": args.name, "api_key": key}))
+        return 0
+    revoked = open311.revoke_keys(clients, args.name, now)
+    print(json.dumps({"client": args.name, "revoked": revoked}))
+    return 0 if revoked else 1
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ops")
     parser.add_argument("--local", action="store_true", help="use the running local stack")
@@ -107,12 +136,22 @@ def main(argv=None) -> int:
         "rebuild-stats",
         help="recompute every statistics counter from the timeline (pause the projector first)",
     )
+    key = sub.add_parser(
+        "open311-key", help="issue, revoke or list the api_keys of Open311 client applications"
+    )
+    key.add_argument("action", choices=("create", "revoke", "list"))
+    key.add_argument("name", nargs="?", help="the client application (letters, digits, - _)")
     args = parser.parse_args(argv)
     if args.stage:
         os.environ["SATUPINTU_STAGE"] = args.stage
     if args.local:
         _use_local_stack()
-    commands = {"import-agencies": _import, "redrive": _redrive, "rebuild-stats": _rebuild_stats}
+    commands = {
+        "import-agencies": _import,
+        "redrive": _redrive,
+        "rebuild-stats": _rebuild_stats,
+        "open311-key": _open311_key,
+    }
     return commands[args.command](args)
 
 

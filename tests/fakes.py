@@ -85,6 +85,11 @@ class InMemoryReports:
     def timeline(self, tracking_id):
         return list(self.events.get(tracking_id, []))
 
+    def get_many(self, tracking_ids):
+        assert len(tracking_ids) <= 100, "one BatchGetItem reads at most 100 keys"
+        self.batch_reads = getattr(self, "batch_reads", 0) + 1
+        return [copy.deepcopy(self.reports[t]) for t in tracking_ids if t in self.reports]
+
     def save_changes(self, report, *, acknowledge=False) -> None:
         stored = self.reports.get(report.tracking_id)
         if stored is None or stored.version != report.version:
@@ -607,6 +612,29 @@ class FakeRateLimits:
             return False
         self.counts[slot] = self.counts.get(slot, 0) + 1
         return True
+
+
+class FakeApiClients:
+    """Open311 client applications by key hash, like the directory partition."""
+
+    def __init__(self):
+        self.items = {}
+
+    def by_key_hash(self, key_hash):
+        return self.items.get(key_hash)
+
+    def add(self, client):
+        assert client.key_hash not in self.items
+        self.items[client.key_hash] = client
+
+    def named(self, name):
+        return [c for c in self.items.values() if c.name == name]
+
+    def all(self):
+        return list(self.items.values())
+
+    def save(self, client):
+        self.items[client.key_hash] = client
 
 
 class FakeStatsCells:

@@ -417,6 +417,21 @@ class AgencyItem(Model):
     service_levels = MapAttribute(null=True)
 
 
+class ApiClientItem(Model):
+    """An Open311 client application's api_key, by its SHA-256 (never the key itself);
+    partition ``open311-key`` of the directory."""
+
+    class Meta(_Meta):
+        table_name = _cfg.directory_table
+
+    kind = UnicodeAttribute(hash_key=True, default="open311-key")
+    id = UnicodeAttribute(range_key=True)  # sha256 hex of the api_key
+    name = UnicodeAttribute()
+    active = BooleanAttribute(default=True)
+    created_at = UTCDateTimeAttribute()
+    revoked_at = UTCDateTimeAttribute(null=True)
+
+
 class DirectoryVersionItem(Model):
     """``meta``/``agencies``: a token replaced at every change to an agency, so every warm
     container can tell with one small read whether its copy of the directory is stale."""

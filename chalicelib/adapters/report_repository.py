@@ -125,6 +125,13 @@ class DynamoReportRepository:
             raise ReportNotFound(tracking_id) from None
         return _from_item(item)
 
+    def get_many(self, tracking_ids: list[str]) -> list[Report]:
+        """One BatchGetItem (PynamoDB retries unprocessed keys), in the order asked."""
+        if len(tracking_ids) > 100:
+            raise ValueError("at most 100 tracking ids at a time")
+        found = {item.tracking_id: item for item in ReportItem.batch_get(tracking_ids)}
+        return [_from_item(found[t]) for t in tracking_ids if t in found]
+
     def timeline(self, tracking_id: str) -> list[TimelineEvent]:
         return [_from_event_item(e) for e in ReportEventItem.query(tracking_id)]
 

@@ -280,6 +280,8 @@ def _build(app) -> dict:
         for method, entry in sorted(methods.items()):
             if getattr(entry.view_function, "edge", False):
                 continue  # chalicelib.api.edge: the methods a path does not declare
+            if getattr(entry.view_function, "outside_openapi", None):
+                continue  # documented elsewhere (Open311: its specification); says why
             spec = getattr(entry.view_function, "spec", None)
             if spec is None:
                 raise LookupError(f"{method} {path} has no OpenAPI spec; use @endpoint")
@@ -301,7 +303,9 @@ def _build(app) -> dict:
             "description": "National public-service complaint platform: submit, route and "
             "follow reports. Errors are RFC 9457 application/problem+json. Every path also "
             "answers OPTIONS (204 with Allow; CORS for the web portal) and any other method "
-            "with 405 and Allow.",
+            "with 405 and Allow. Open311 GeoReport v2 (form-encoded, XML and JSON, its own "
+            "error format) is served under /open311/v2 and documented by its specification "
+            "(https://wiki.open311.org/GeoReport_v2), not here.",
         },
         "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
         "servers": [

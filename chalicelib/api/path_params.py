@@ -71,6 +71,11 @@ PATH_PARAMS = {
         "A file of the export, e.g. reports.csv (GET /v1/open-data lists them).",
         ("file-not-found", "No such file in that export (GET /v1/open-data lists them)."),
     ),
+    "open311_file": PathParam(
+        r"^[A-Za-z0-9_-]{1,64}(\.[A-Za-z]{1,8})?$",
+        "An Open311 document and its format: services.json, requests/K7M3QX9P2A.xml ...",
+        ("not-found", "Not found."),
+    ),
 }
 
 

@@ -28,7 +28,9 @@ def http_middleware(event, get_response):
     token = logs.bind(request_id=request_id)
     try:
         length = event.headers.get("content-length")
-        if length and length.isdigit() and int(length) > settings().max_body_bytes:
+        # Open311 answers in its own error format (chalicelib/api/open311.py checks it).
+        open311 = (event.path or "").startswith("/open311/")
+        if length and length.isdigit() and int(length) > settings().max_body_bytes and not open311:
             response = body_too_large().response(context.get("path"))
         else:
             response = get_response(event)

@@ -69,6 +69,9 @@ class ReportRepository(Protocol):
 
     def get(self, tracking_id: str) -> Report: ...
 
+    def get_many(self, tracking_ids: list[str]) -> list[Report]:
+        """The reports that exist among ``tracking_ids`` (at most 100), in that order."""
+
     def timeline(self, tracking_id: str) -> list[TimelineEvent]: ...
 
     def verification_queue(self, limit: int) -> list[Report]:
@@ -373,6 +376,30 @@ class MediaFetcher(Protocol):
     provider, at most ``limit`` bytes: returns (bytes, content type)."""
 
     def fetch(self, channel: str, media, *, limit: int) -> tuple[bytes, str | None]: ...
+
+
+@dataclass(frozen=True)
+class ApiClient:
+    """A client application of the Open311 API, known by its api_key's SHA-256 only."""
+
+    name: str
+    key_hash: str
+    created_at: datetime
+    active: bool = True
+    revoked_at: datetime | None = None
+
+
+class ApiClients(Protocol):
+    def by_key_hash(self, key_hash: str) -> ApiClient | None: ...
+
+    def add(self, client: ApiClient) -> None:
+        """Store a new client key (refused if that hash exists: never overwritten)."""
+
+    def named(self, name: str) -> list[ApiClient]: ...
+
+    def all(self) -> list[ApiClient]: ...
+
+    def save(self, client: ApiClient) -> None: ...
 
 
 @dataclass(frozen=True)

@@ -143,6 +143,24 @@ def driven(stack):
         assert r.status_code == 200, r.text
     assert tid in [e["tracking_id"] for e in r.json()["items"]]
 
+    # Open311: a client application's key (directory GetItem), its rate limits (counters),
+    # a request filed, and the disposed report read back in a batch (reports BatchGetItem).
+    from devstack.seed import DEMO_OPEN311_KEY
+
+    o311 = f"{stack.url}/open311/v2"
+    r = http.post(
+        f"{o311}/requests.json",
+        data={
+            "api_key": DEMO_OPEN311_KEY,
+            "service_code": "energi-listrik",
+            "address_string": "Jl. Kebon Sirih 1, Jakarta Pusat",
+            "description": "Listrik padam di Jalan Kebon Sirih sejak pagi tadi.",
+        },
+    )
+    assert r.status_code == 200, r.text
+    r = http.get(f"{o311}/requests.json", params={"service_request_id": tid})
+    assert r.status_code == 200 and r.json()[0]["service_request_id"] == tid, r.text
+
     # on_dispatch_job: the webhook and the agency's own queue both receive it.
     assert receiver.wait_for(
         lambda rc: any(d.payload["data"]["tracking_id"] == tid for d in rc.delivered)
@@ -313,6 +331,17 @@ def test_every_function_was_exercised(driven):
         ("publish_stats", "dynamodb:PutItem"),
     ]:
         assert action in actions.get(function, set()), (function, action)
+
+
+def test_open311_reads_reports_in_batches(driven):
+    resources = {
+        r
+        for c in driven
+        if c["function"] == "api_handler"
+        for a, r in c["requests"]
+        if a == "dynamodb:BatchGetItem"
+    }
+    assert any(r.endswith("-reports") for r in resources), resources
 
 
 def test_the_public_feed_queries_its_indexes(driven):
