@@ -36,6 +36,13 @@ CHANNEL_SECRET_VARIABLES = {
 }
 
 # The local stack's channel credentials (not secrets: they open nothing but this server).
+SAMPLE_MEDIA_ID = "local-sample"
+# A 2×2 PNG (a valid image for the attachment checks).
+SAMPLE_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000002000000020802000000fdd49a730000001649444154789c"
+    "633c2127c7c0c0c0c4c0c0c0c0c000000d0401087d71ca660000000049454e44ae426082"
+)
+
 LOCAL_CREDENTIALS = {
     "sms": {
         "account_sid": "AC" + "0" * 30 + "10",
@@ -92,7 +99,9 @@ class FakeProviders:
         self.record = record
         self.messages: list[dict] = []
         self.requests: list[dict] = []  # every request: method, path, headers, body
-        self.media: dict[str, tuple[bytes, str]] = {}  # media id -> (bytes, type)
+        # media id -> (bytes, type); "local-sample" is always there (a picture to send in
+        # an MMS or WhatsApp message on the local stack)
+        self.media: dict[str, tuple[bytes, str]] = {SAMPLE_MEDIA_ID: (SAMPLE_PNG, "image/png")}
         self.failures: list[tuple[int, dict]] = []  # the next answers, before any check
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer((host, port), _handler(self))

@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-QUEUES = ("dispatch", "report-submitted", "notifications", "attachment-uploads")
+QUEUES = ("dispatch", "report-submitted", "notifications", "attachment-uploads", "channel-inbox")
 
 
 def _use_local_stack() -> None:

@@ -259,6 +259,13 @@ def driven(stack):
     r = http.get(f"{stack.url}/v1/open-data/latest/reports.csv", allow_redirects=False)
     assert r.status_code == 302, r.text
     assert http.get(r.headers["Location"]).status_code == 200
+    # on_channel_message: an MMS (the API checks Twilio's signature with the SMS channel's
+    # secret and answers in TwiML); the intake worker fetches the picture from the local
+    # stand-in for Twilio with the channel's credentials and puts it into an upload slot.
+    _mms(stack, http)
+    _eventually(
+        lambda: _recorded(stack, "on_channel_message", "s3.PutObject"), what="the intake worker"
+    )
     # sweep_outbox runs every few seconds on the test stack.
     _eventually(lambda: _recorded(stack, "sweep_outbox", "dynamodb.Query"), what="the sweeper")
     # project_statistics reads the timeline's stream and counts the changes above.
@@ -269,6 +276,28 @@ def driven(stack):
     receiver.close()
     http.close()
     return read_log(stack.calls)
+
+
+def _mms(stack, http):
+    from twilio.request_validator import RequestValidator
+
+    from devstack.providers import LOCAL_CREDENTIALS, SAMPLE_MEDIA_ID
+
+    state = json.loads((stack.calls.parent / "state.json").read_text())
+    sms = LOCAL_CREDENTIALS["sms"]
+    form = {
+        "MessageSid": "MM" + uuid.uuid4().hex,
+        "From": "+6281277788899",
+        "Body": "Jalan di depan SD Negeri 3 berlubang besar, fotonya terlampir.",
+        "NumMedia": "1",
+        "MediaUrl0": f"{state['providers']}/2010-04-01/Accounts/{sms['account_sid']}"
+        f"/Messages/MM1/Media/{SAMPLE_MEDIA_ID}",
+        "MediaContentType0": "image/png",
+    }
+    url = stack.url + "/channels/sms/twilio"
+    signature = RequestValidator(sms["auth_token"]).compute_signature(url, form)
+    r = http.post(url, data=form, headers={"X-Twilio-Signature": signature})
+    assert r.status_code == 200 and "1 lampiran" in r.text, r.text
 
 
 def _upload(stack, http, tid, headers, filename, content_type, data):

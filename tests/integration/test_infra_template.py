@@ -130,7 +130,13 @@ def test_the_packaged_stage_is_pinned_and_its_event_sources_name_its_queues(
     assert stage["Default"] == "prod" and stage["AllowedValues"] == ["prod"]
     assert subscribed_queues == {
         resource_name("prod", base)
-        for base in ("report-submitted", "dispatch", "attachment-uploads", "notifications")
+        for base in (
+            "report-submitted",
+            "dispatch",
+            "attachment-uploads",
+            "notifications",
+            "channel-inbox",
+        )
     }
     names = {
         physical(q["Properties"]["QueueName"], template)
@@ -338,7 +344,7 @@ def test_every_queue_and_dead_letter_queue_is_watched(template):
         if "RedrivePolicy" in q["Properties"]
     }
 
-    assert len(dlqs) == 4
+    assert len(dlqs) == 5
     for logical in queues:
         assert logical in ages, f"{logical}: no alarm on the age of its oldest message"
     for dlq in dlqs:

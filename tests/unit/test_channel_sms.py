@@ -120,7 +120,8 @@ def test_a_forged_or_unsigned_request_is_refused_and_nothing_is_stored(client, r
         fields(sender="whoever"),
         fields(NumMedia="many"),
         fields(NumMedia="11"),
-        fields(NumMedia="1", MediaUrl0="http://insecure.example/x.jpg"),
+        fields(NumMedia="1", MediaUrl0="file:///etc/passwd"),
+        fields(NumMedia="1"),
     ],
 )
 def test_malformed_signed_forms_are_400_with_nothing_stored(client, reports, form):
