@@ -26,10 +26,10 @@ JSON = {"Content-Type": "application/json"}
 
 
 def test_the_meta_handshakes_answer_the_challenge_with_the_seeded_token(stack, http):
-    for path in ("/channels/whatsapp", "/channels/messenger"):
+    for path, secret in (("/channels/whatsapp", META), ("/channels/messenger", MESSENGER)):
         params = {
             "hub.mode": "subscribe",
-            "hub.verify_token": META["verify_token"],
+            "hub.verify_token": secret["verify_token"],
             "hub.challenge": "1158201444",
         }
         r = http.get(stack.url + path, params=params)
@@ -73,7 +73,7 @@ def test_signed_callbacks_without_messages_are_answered_200(stack, http):
 
 def test_garbage_and_oversized_bodies_are_4xx_over_http(stack, http):
     garbage = b'{"object": "page", "entry": ['
-    signed = {**JSON, "X-Hub-Signature-256": h.hub_signature(META["app_secret"], garbage)}
+    signed = {**JSON, "X-Hub-Signature-256": h.hub_signature(MESSENGER["app_secret"], garbage)}
     assert (
         http.post(f"{stack.url}/channels/messenger", data=garbage, headers=signed).status_code
         == 400
