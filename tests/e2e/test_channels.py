@@ -66,3 +66,56 @@ def test_a_forged_sms_is_refused_and_not_filed(stack, http):
     r, _ = sms(stack, http, TEXT, sender=sender, token="not-the-token")
     assert r.status_code == 403
     assert r.headers["Content-Type"] == "application/problem+json"
+
+
+def test_a_whatsapp_message_is_answered_on_whatsapp_through_the_intake_worker(stack, http):
+    """The webhook stores and queues it; the worker files the report and sends the answer
+    through the real sender to the local stand-in for the Graph API: the outbox shows it,
+    once, to the sender's number."""
+    import subprocess
+    import sys
+    import time
+
+    from devstack.providers import LOCAL_CREDENTIALS
+    from tests.e2e.conftest import ROOT
+    from tests.unit import channel_helpers as h
+
+    wa = LOCAL_CREDENTIALS["whatsapp"]
+    wa_id = "62813" + str(uuid.uuid4().int)[:8]
+    wamid = f"wamid.e2e-{uuid.uuid4().hex}"
+    body = h.dumps(
+        h.whatsapp_text(
+            text="ASPIRASI " + TEXT, wamid=wamid, wa_id=wa_id, phone_number_id=wa["phone_number_id"]
+        )
+    )
+    headers = {
+        "Content-Type": "application/json",
+        "X-Hub-Signature-256": h.hub_signature(wa["app_secret"], body),
+    }
+    for _ in range(2):  # Meta redelivers: one report, one answer
+        r = http.post(stack.url + "/channels/whatsapp", data=body, headers=headers)
+        assert r.status_code == 200, r.text
+
+    def outbox() -> str:
+        out = subprocess.run(
+            [sys.executable, "-m", "devstack", "outbox", "--channel", "whatsapp"],
+            cwd=ROOT,
+            env=stack.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert out.returncode == 0, out.stderr
+        return out.stdout
+
+    deadline, shown = time.monotonic() + 45, ""
+    while time.monotonic() < deadline and wa_id not in shown:
+        shown = outbox()
+        time.sleep(0.5)
+    blocks = [b for b in shown.split("=== ") if f"To:      {wa_id}" in b]
+    assert len(blocks) == 1, shown
+    assert "Nomor pelacakan" in blocks[0]
+    tid = blocks[0].split("Nomor pelacakan: ")[1][:10]
+    public = http.get(f"{stack.url}/v1/reports/{tid}").json()
+    assert public["kind"] == "aspiration"
+    assert wa_id not in str(public)
