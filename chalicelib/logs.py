@@ -17,7 +17,19 @@ _context: contextvars.ContextVar[dict] = contextvars.ContextVar("log_context", d
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 # Any field whose name contains one of these is dropped (phone_number, reporter_email...).
-_NEVER_LOGGED = ("phone", "email", "nik", "reporter", "handle", "msisdn")
+# identity, also as the channels name it (a sender, a WhatsApp id, a page-scoped id, an account)
+_NEVER_LOGGED = (
+    "phone",
+    "email",
+    "nik",
+    "reporter",
+    "handle",
+    "msisdn",
+    "sender",
+    "account",
+    "wa_id",
+    "psid",
+)
 
 
 def bind(**fields) -> contextvars.Token:

@@ -64,7 +64,9 @@ def test_one_json_object_with_the_bound_context_and_extra_fields(capture):
     assert not {"args", "msg", "levelno", "pathname", "thread", "created"} & set(entry)
 
 
-@pytest.mark.parametrize("field", ["phone", "email", "reporter", "nik", "handle"])
+@pytest.mark.parametrize(
+    "field", ["phone", "email", "reporter", "nik", "handle", "sender", "account", "wa_id", "psid"]
+)
 def test_contact_fields_passed_as_extra_are_dropped(capture, field):
     log, lines = capture
     value = {"name": "Siti", "phone": PHONE, "email": EMAIL} if field == "reporter" else PHONE
