@@ -16,6 +16,7 @@ from chalice import Blueprint
 
 from .. import bootstrap, logs
 from ..config import CHANNEL_INBOX_QUEUE, settings
+from .batch import partial_batch
 
 bp = Blueprint(__name__)
 log = logging.getLogger(__name__)
@@ -33,22 +34,16 @@ def _key(body: str) -> str | None:
 @bp.on_sqs_message(queue=CHANNEL_INBOX_QUEUE, batch_size=10)
 def on_channel_message(event):
     logs.configure(settings().log_level)
-    failures = []
-    for record in event:
-        raw = record.to_dict()
-        attempt = int(raw.get("attributes", {}).get("ApproximateReceiveCount", "1"))
-        token = logs.bind(message_id=raw["messageId"], attempt=attempt)
-        try:
-            key = _key(record.body)
-            if key is None:
-                log.error("malformed channel message dropped")
-                continue
-            logs.bind(channel=key.split(":", 1)[0])
-            outcome = bootstrap.channel_intake().process(key)
-            log.info("channel message %s", outcome)
-        except Exception:
-            log.exception("channel message failed; it will be retried")
-            failures.append({"itemIdentifier": raw["messageId"]})
-        finally:
-            logs.reset(token)
-    return {"batchItemFailures": failures}
+    return partial_batch(
+        event, _handle, log=log, failed="channel message failed; it will be retried"
+    )
+
+
+def _handle(record, attempt: int) -> None:
+    key = _key(record.body)
+    if key is None:
+        log.error("malformed channel message dropped")
+        return
+    logs.bind(channel=key.split(":", 1)[0])
+    outcome = bootstrap.channel_intake().process(key)
+    log.info("channel message %s", outcome)

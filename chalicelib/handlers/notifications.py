@@ -16,6 +16,7 @@ from chalice import Blueprint
 from .. import bootstrap, logs
 from ..config import NOTIFICATIONS_QUEUE, settings
 from ..lazy import lazy_module
+from .batch import partial_batch
 
 # Loaded on the first message (every function of the app imports this module).
 notify = lazy_module("chalicelib.services.notify")
@@ -27,21 +28,15 @@ log = logging.getLogger(__name__)
 @bp.on_sqs_message(queue=NOTIFICATIONS_QUEUE, batch_size=10)
 def on_notification(event):
     logs.configure(settings().log_level)
-    failures = []
-    for record in event:
-        raw = record.to_dict()
-        attempt = int(raw.get("attributes", {}).get("ApproximateReceiveCount", "1"))
-        token = logs.bind(message_id=raw["messageId"], attempt=attempt)
-        try:
-            message = notify.parse(record.body)
-            logs.bind(tracking_id=message.tracking_id, notification=message.kind)
-            outcome = bootstrap.notifier().handle(message)
-            log.info("notification %s", outcome, extra={"event_type": message.type})
-        except notify.Malformed as e:
-            log.error("malformed notification dropped: %s", e)
-        except Exception:
-            log.exception("notification failed; it will be retried")
-            failures.append({"itemIdentifier": raw["messageId"]})
-        finally:
-            logs.reset(token)
-    return {"batchItemFailures": failures}
+    return partial_batch(event, _handle, log=log, failed="notification failed; it will be retried")
+
+
+def _handle(record, attempt: int) -> None:
+    try:
+        message = notify.parse(record.body)
+    except notify.Malformed as e:
+        log.error("malformed notification dropped: %s", e)
+        return
+    logs.bind(tracking_id=message.tracking_id, notification=message.kind)
+    outcome = bootstrap.notifier().handle(message)
+    log.info("notification %s", outcome, extra={"event_type": message.type})
