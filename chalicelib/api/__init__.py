@@ -7,6 +7,7 @@ from . import (
     directory,
     edge,
     open_data,
+    portal,
     public,
     reports,
     staff,
@@ -28,5 +29,6 @@ BLUEPRINTS = (
     admin.bp,
     stats.bp,
     twilio.bp,
+    portal.bp,
     edge.blueprint(DECLARED),  # last: built from every route declared above
 )

@@ -280,6 +280,8 @@ def _build(app) -> dict:
         for method, entry in sorted(methods.items()):
             if getattr(entry.view_function, "edge", False):
                 continue  # chalicelib.api.edge: the methods a path does not declare
+            if getattr(entry.view_function, "portal", False):
+                continue  # chalicelib.api.portal: the web portal's pages, not the API
             spec = getattr(entry.view_function, "spec", None)
             if spec is None:
                 raise LookupError(f"{method} {path} has no OpenAPI spec; use @endpoint")

@@ -71,6 +71,11 @@ PATH_PARAMS = {
         "A file of the export, e.g. reports.csv (GET /v1/open-data lists them).",
         ("file-not-found", "No such file in that export (GET /v1/open-data lists them)."),
     ),
+    "asset": PathParam(
+        r"^[a-z0-9-]{1,40}\.[0-9a-f]{10}\.[a-z]{2,12}$",
+        "A web portal asset under its content-hashed name (portal.<hash>.css).",
+        ("not-found", "No such file."),
+    ),
 }
 
 
