@@ -7,6 +7,7 @@ action. Loaded on the first portal request only (Jinja2 and the services with it
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 from dataclasses import dataclass, field
@@ -111,7 +112,11 @@ class Page:
         try:
             text = raw.decode("utf-8")
             pairs = parse_qs(
-                text, keep_blank_values=True, strict_parsing=False, max_num_fields=MAX_FIELDS
+                text,
+                keep_blank_values=True,
+                max_num_fields=MAX_FIELDS,
+                encoding="utf-8",
+                errors="strict",  # %FF is not text: refused, not replaced
             )
         except (UnicodeDecodeError, ValueError) as e:
             raise BadForm(str(e)) from None
@@ -313,11 +318,23 @@ def _submission_body(values: dict, lang: str) -> tuple[dict, list[dict]]:
     }
     lat, lon = text("lat"), text("lon")
     if lat or lon:
-        body["location"] = {"lat": lat, "lon": lon}
+        body["location"] = {"lat": _number(lat), "lon": _number(lon)}
     reporter = {k: text(k) for k in ("name", "phone", "email")}
     if any(reporter.values()):
         body["reporter"] = reporter
     return body, problems
+
+
+def _number(text: str | None):
+    """A coordinate as typed (a decimal comma too); left as text when it is not a number,
+    so the schema names the field."""
+    if text is None:
+        return None
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        return text
+    return value if value == value and abs(value) != float("inf") else text
 
 
 def submit(page: Page) -> Response:
@@ -341,7 +358,8 @@ def submit(page: Page) -> Response:
 
     body, problems = _submission_body(form, page.lang)
     try:
-        parsed = schemas.SubmitReportIn.model_validate(body)
+        # As the API parses its JSON bodies (strict types; dates from ISO strings).
+        parsed = schemas.SubmitReportIn.model_validate_json(json.dumps(body))
     except schemas.ValidationError as e:
         problems += [
             {
