@@ -1,7 +1,8 @@
 """What keeps the portal's pages safe: headers on every page, cookies, CSRF tokens.
 
 - Content-Security-Policy without inline scripts or styles (everything from 'self'),
-  no framing (frame-ancestors 'none' and X-Frame-Options), nosniff, no referrer.
+  no framing (frame-ancestors 'none' and X-Frame-Options), nosniff, no referrer to
+  other sites.
 - CSRF: a signed double-submit token. The browser holds a random nonce in an HttpOnly,
   SameSite=Strict cookie; every form carries HMAC(key, nonce) in a hidden field. A POST is
   accepted only when the field is the MAC of the cookie's nonce (a cross-site page can
@@ -38,7 +39,9 @@ PAGE_HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    # same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on form
+    # posts, which the origin check must refuse. Other sites never get a referrer.
+    "Referrer-Policy": "same-origin",
     "Permissions-Policy": "geolocation=(self), camera=(), microphone=()",
     "Cache-Control": "no-store",
     "Vary": "Cookie, Accept",

@@ -187,7 +187,7 @@ def test_every_page_is_safe_to_serve(browser, path):
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
     assert r.headers["X-Frame-Options"] == "DENY"
     assert r.headers["X-Content-Type-Options"] == "nosniff"
-    assert r.headers["Referrer-Policy"] == "no-referrer"
+    assert r.headers["Referrer-Policy"] == "same-origin"
     assert r.headers["Cache-Control"] == "no-store"
     page = r.body.decode()
     # no inline script or style, no inline event handlers: the CSP would block them
