@@ -16,7 +16,7 @@ from chalice import Blueprint, Response
 
 from ..lazy import lazy_module
 from .endpoint import DECLARED
-from .path_params import TRACKING_ID
+from .path_params import PATH_PARAMS, TRACKING_ID
 
 pages = lazy_module("chalicelib.portal.pages")
 assets = lazy_module("chalicelib.portal.assets")
@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 PREFIXES = {"id": "", "en": "/en"}
 _TRACKING_ID = re.compile(TRACKING_ID)
+_ATTACHMENT_ID = re.compile(PATH_PARAMS["attachment_id"].pattern)
 ACTIONS = ("balas", "konfirmasi", "buka-kembali", "nilai")
 
 
@@ -93,6 +94,24 @@ def _register(lang: str, prefix: str) -> None:
         if not _known_id(tracking_id):
             return serve(lang, pages.error_page, 404)
         return serve(lang, pages.forget, tracking_id)
+
+    @_route(f"{prefix}/lacak/{{tracking_id}}/lampiran", ["POST"], f"attach_{lang}")
+    def attach(tracking_id):
+        if not _known_id(tracking_id):
+            return serve(lang, pages.error_page, 404)
+        return serve(lang, pages.attach, tracking_id)
+
+    @_route(f"{prefix}/lacak/{{tracking_id}}/lampiran/{{attachment_id}}", ["GET"], f"file_{lang}")
+    def download(tracking_id, attachment_id):
+        if not _known_id(tracking_id) or not _ATTACHMENT_ID.match(attachment_id):
+            return serve(lang, pages.error_page, 404)
+        return serve(lang, pages.download, tracking_id, attachment_id)
+
+    @_route(f"{prefix}/lacak/{{tracking_id}}/terkirim", ["GET"], f"uploaded_{lang}")
+    def uploaded(tracking_id):
+        if not _known_id(tracking_id):
+            return serve(lang, pages.error_page, 404)
+        return serve(lang, pages.uploaded, tracking_id)
 
     for segment in ACTIONS:
 

@@ -66,6 +66,26 @@ DONE = {
     "confirm": N_("Thank you. The report is completed."),
     "reopen": N_("The report is open again. The agency is told."),
     "rate": N_("Thank you for your rating."),
+    "attach": N_("Your file was received. It is checked in a few seconds."),
+}
+ATTACHMENT_STATUSES = {
+    "pending": N_("being checked"),
+    "accepted": N_("added"),
+    "rejected": N_("refused"),
+    "expired": N_("not received in time"),
+}
+REJECT_REASONS = {
+    "too_large": N_("the file is too large"),
+    "empty": N_("the file is empty"),
+    "type_mismatch": N_("the file is not of the kind chosen"),
+    "malformed": N_("the file is damaged"),
+    "expired": N_("it arrived after the form had expired"),
+}
+UPLOAD_KINDS = {
+    "image/jpeg": N_("Photo (JPEG)"),
+    "image/png": N_("Picture (PNG)"),
+    "image/webp": N_("Picture (WebP)"),
+    "application/pdf": N_("Document (PDF)"),
 }
 ERRORS = {
     400: N_("We could not read this form. Go back and try again."),

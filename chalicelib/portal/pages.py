@@ -59,6 +59,7 @@ class Page:
     _nonce: str | None = None
     _set_cookies: list[str] = field(default_factory=list)
     _form: dict | None = None
+    _csp_extra: dict = field(default_factory=dict)
 
     # -------------------------------------------------------------- where things are
 
@@ -79,6 +80,10 @@ class Page:
             path = f"/lacak/{params.pop('tracking_id')}"
         elif name == "action":
             path = f"/lacak/{params.pop('tracking_id')}/{params.pop('segment')}"
+        elif name == "attachment":
+            path = f"/lacak/{params.pop('tracking_id')}/lampiran/{params.pop('attachment_id')}"
+        elif name == "uploaded":
+            path = f"/lacak/{params.pop('tracking_id')}/terkirim"
         else:
             path = PATHS[name]
         if path == "/":
@@ -91,6 +96,17 @@ class Page:
         if here.get("name") == "report":
             return self.url("report", lang, tracking_id=here["tracking_id"])
         return self.url(here.get("name", "home"), lang)
+
+    def absolute(self, path: str) -> str:
+        proto = (self.request.headers.get("x-forwarded-proto") or "").split(",")[0].strip()
+        scheme = proto or ("https" if security.is_secure(self.request) else "http")
+        return f"{scheme}://{self.request.headers.get('host', '')}{path}"
+
+    def allow(self, directive: str, url: str) -> None:
+        """Let this page's CSP reach one more origin (the attachments bucket's)."""
+        origin = security.origin_of(url)
+        if origin:
+            self._csp_extra.setdefault(directive, set()).add(origin)
 
     def static(self, name: str) -> str:
         return f"{self.base}/static/{assets.hashed_name(name)}"
@@ -171,13 +187,14 @@ class Page:
         )
         return Response(body=body, status_code=status, headers=self._headers())
 
-    def redirect(self, location: str) -> Response:
+    def redirect(self, location: str, status: int = 303) -> Response:
         headers = self._headers()
         headers["Location"] = location
-        return Response(body="", status_code=303, headers=headers)
+        return Response(body="", status_code=status, headers=headers)
 
     def _headers(self) -> dict:
         headers = dict(security.PAGE_HEADERS)
+        headers["Content-Security-Policy"] = security.csp(self._csp_extra)
         headers["Content-Language"] = self.lang
         if self._set_cookies:
             headers["Set-Cookie"] = list(self._set_cookies)
@@ -480,6 +497,14 @@ def report(page: Page, raw_id: str, error: str | None = None, status: int = 200,
         return track_form(page, raw_id, _no_match(page), 404)
     shown = views.reporter(view.report, view.timeline)
     done = page.query("done")
+    files = bootstrap.attachment_service()
+    listing = files.for_reporter(view.report)
+    attachments = [
+        {"id": a.id, "filename": listing.filename(a), "status": a.status.value, "reason": a.reason}
+        for a in listing.items
+    ]
+    if "attach" in shown["allowed_actions"]:
+        page.allow("connect-src", _upload_origin())
     return page.render(
         "report.html",
         status,
@@ -490,6 +515,9 @@ def report(page: Page, raw_id: str, error: str | None = None, status: int = 200,
         error=error,
         form=form or {},
         now=bootstrap.clock().now(),
+        attachments=attachments,
+        upload_types=UPLOAD_TYPES,
+        max_mb=settings().attachment_max_bytes // (1024 * 1024),
         here={"name": "report", "tracking_id": view.report.tracking_id},
     )
 
@@ -560,6 +588,122 @@ def forget(page: Page, raw_id: str) -> Response:
     page.form()
     page.set_cookie(security.clear_cookie(page.request, security.token_cookie(raw_id)))
     return page.redirect(page.url("track"))
+
+
+# ---------------------------------------------------------------- attachments
+
+UPLOAD_TYPES = {
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/webp": ".webp",
+    "application/pdf": ".pdf",
+}
+
+
+def _upload_origin() -> str:
+    """Where browsers post files: the attachments bucket's origin (a presigned form is
+    signed locally, nothing is stored)."""
+    form = bootstrap.get("store").presign_upload("incoming/origin", "image/jpeg", 1, 60)
+    return form.url
+
+
+def attach(page: Page, raw_id: str) -> Response:
+    """Open an upload slot for the reporter. With JavaScript (Accept: application/json)
+    the page's script posts the file straight to the bucket with a progress bar; without,
+    the next page is a plain form that posts the file to the bucket, which sends the
+    browser back to ``/lacak/<id>/terkirim``."""
+    from ..domain import tracking_id as ids
+    from ..services import attachments as files
+
+    form = page.form()
+    wants_json = "application/json" in (page.request.headers.get("accept") or "")
+    token = _token(page, raw_id)
+    _ = page.gettext
+    tid = ids.normalise(raw_id)
+
+    def refused(message: str, status: int):
+        if wants_json:
+            return _json({"error": message}, status, page)
+        return report(page, raw_id, message, status)
+
+    if not token:
+        if wants_json:
+            return _json({"error": _("Enter your access token again.")}, 401, page)
+        return track_form(page, raw_id, _("Enter your access token again."), 401)
+    content_type = (form.get("content_type") or "").strip().lower()
+    if content_type not in UPLOAD_TYPES:
+        return refused(_("Choose a JPEG, PNG or WebP photo or a PDF document."), 422)
+    max_bytes = settings().attachment_max_bytes
+    try:
+        size = int(form.get("size") or max_bytes)
+    except ValueError:
+        size = 0
+    filename = (form.get("filename") or "").strip() or "lampiran" + UPLOAD_TYPES[content_type]
+    redirect = None if wants_json else page.absolute(page.url("uploaded", tracking_id=tid))
+    try:
+        slot = bootstrap.attachment_service().request_upload(
+            raw_id,
+            access.Caller(report_token=token),
+            filename=filename[:200],
+            content_type=content_type,
+            size=size,
+            redirect=redirect,
+        )
+    except ReportNotFound:
+        return refused(_no_match(page), 404)
+    except files.InvalidUpload as e:
+        if e.field == "size":
+            return refused(_("The file is larger than %(n)s MB.") % {"n": max_bytes >> 20}, 422)
+        return refused(_("Choose a JPEG, PNG or WebP photo or a PDF document."), 422)
+    except files.TooManyAttachments:
+        return refused(_("This report has as many files as it can hold."), 409)
+    except (files.ReportClosed, files.NotAllowed):
+        return refused(_("This is not possible any more: the report has changed."), 409)
+    if wants_json:
+        return _json(
+            {"url": slot.url, "fields": slot.fields, "max_bytes": slot.max_bytes}, 201, page
+        )
+    page.allow("form-action", slot.url)
+    return page.render(
+        "upload.html",
+        tracking_id=tid,
+        upload={"url": slot.url, "fields": slot.fields},
+        content_type=content_type,
+        max_mb=max_bytes >> 20,
+        here={"name": "report", "tracking_id": tid},
+    )
+
+
+def _json(body: dict, status: int, page: Page) -> Response:
+    headers = page._headers()
+    headers["Content-Type"] = "application/json"
+    return Response(body=json.dumps(body), status_code=status, headers=headers)
+
+
+def uploaded(page: Page, raw_id: str) -> Response:
+    """Where the bucket sends a browser after a plain-form upload. Needs no cookie: coming
+    from another site, a SameSite=Strict cookie is not sent on this first page."""
+    from ..domain import tracking_id as ids
+
+    tid = ids.normalise(raw_id)
+    return page.render(
+        "uploaded.html", tracking_id=tid, here={"name": "report", "tracking_id": tid}
+    )
+
+
+def download(page: Page, raw_id: str, attachment_id: str) -> Response:
+    from ..services import attachments as files
+
+    token = _token(page, raw_id)
+    if not token:
+        return track_form(page, raw_id)
+    try:
+        url = bootstrap.attachment_service().download_url(
+            raw_id, attachment_id, access.Caller(report_token=token)
+        )
+    except (ReportNotFound, files.AttachmentNotFound, files.NotAllowed):
+        return error_page(page, 404)
+    return page.redirect(url, status=302)
 
 
 # ---------------------------------------------------------------- errors

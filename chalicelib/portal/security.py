@@ -21,18 +21,36 @@ import secrets
 from http.cookies import SimpleCookie
 from urllib.parse import urlsplit
 
-CSP = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'none'",
-        "object-src 'none'",
-    ]
-)
+_CSP = {
+    "default-src": ("'self'",),
+    "script-src": ("'self'",),
+    "style-src": ("'self'",),
+    "img-src": ("'self'", "data:"),
+    "connect-src": ("'self'",),
+    "form-action": ("'self'",),
+    "frame-ancestors": ("'none'",),
+    "base-uri": ("'none'",),
+    "object-src": ("'none'",),
+}
+
+
+def csp(extra: dict[str, set[str]] | None = None) -> str:
+    """The policy, with a page's extra origins (the attachments bucket for its upload)."""
+    extra = extra or {}
+    return "; ".join(
+        " ".join([name, *values, *sorted(extra.get(name, ()))]) for name, values in _CSP.items()
+    )
+
+
+CSP = csp()
+
+
+def origin_of(url: str) -> str | None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}"
+
 
 PAGE_HEADERS = {
     "Content-Type": "text/html; charset=utf-8",

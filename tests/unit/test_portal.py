@@ -515,3 +515,80 @@ def test_the_api_cold_start_does_not_load_jinja2():
         env={"SATUPINTU_STAGE": "dev", "PATH": "/usr/bin:/bin"},
     )
     assert out.stdout.strip() == "False"
+
+
+# ---------------------------------------------------------------- attachments
+
+
+def test_without_javascript_a_file_goes_to_the_bucket_by_a_plain_form(browser, store, reports):
+    tid, _ = saved(submit(browser))
+    page = text(browser.get(f"/lacak/{tid}"))
+    assert 'id="attach-form"' in page
+    assert (
+        "connect-src 'self' https://bucket.example"
+        in browser.last.headers["Content-Security-Policy"]
+    )
+    r = browser.post(f"/lacak/{tid}/lampiran", {"content_type": "image/png"})
+    assert r.status_code == 200
+    page = text(r)
+    assert 'action="https://bucket.example/"' in page
+    assert 'enctype="multipart/form-data"' in page
+    redirect = f"http://{HOST}/lacak/{tid}/terkirim"
+    assert f'name="success_action_redirect" value="{redirect}"' in page
+    assert page.index('name="key"') < page.index('type="file"')  # the file comes last
+    assert "form-action 'self' https://bucket.example" in r.headers["Content-Security-Policy"]
+    # the bucket sends the browser back to a page that needs no cookie
+    back = Browser(browser.client).get(f"/lacak/{tid}/terkirim?bucket=b&key=k&etag=e")
+    assert back.status_code == 200 and "Berkas Anda sudah diterima" in text(back)
+
+
+def test_with_javascript_the_slot_comes_as_json_and_the_file_is_listed_once_checked(
+    browser, store, reports
+):
+    from chalicelib import bootstrap
+    from tests import samples
+
+    tid, _ = saved(submit(browser, "/en"))
+    browser.get(f"/en/lacak/{tid}")
+    r = browser.post(
+        f"/en/lacak/{tid}/lampiran",
+        {"content_type": "image/png", "filename": "jalan.png", "size": str(len(samples.png()))},
+        headers={"Accept": "application/json"},
+    )
+    assert r.status_code == 201, r.body
+    slot = json.loads(r.body)
+    assert slot["url"] == "https://bucket.example/"
+    assert "success_action_redirect" not in slot["fields"]
+    key = slot["fields"]["key"]
+    page = text(browser.get(f"/en/lacak/{tid}"))
+    assert "jalan.png: being checked" in page
+
+    store.upload(key, samples.png(), "image/png")
+    assert bootstrap.attachment_service().process_upload(key).result == "accepted"
+    page = text(browser.get(f"/en/lacak/{tid}?done=attach"))
+    assert "Your file was received." in page
+    link = re.search(
+        r'<a href="(/en/lacak/[^"]+/lampiran/[0-9a-z]{12})">jalan.png</a>: added', page
+    )
+    assert link
+    r = browser.get(link.group(1))
+    assert r.status_code == 302 and r.headers["Location"].startswith("https://bucket.example/")
+    # someone else's browser gets no file
+    assert Browser(browser.client).get(link.group(1)).status_code == 200  # the token form
+    assert "access_token" in text(browser.client.http.get(link.group(1), headers={"Host": HOST}))
+
+
+def test_a_file_the_portal_cannot_take_is_refused_and_no_slot_opened(browser, attachments):
+    tid, _ = saved(submit(browser))
+    browser.get(f"/lacak/{tid}")
+    r = browser.post(f"/lacak/{tid}/lampiran", {"content_type": "text/html"})
+    assert r.status_code == 422 and "Pilih foto JPEG" in text(r)
+    r = browser.post(
+        f"/lacak/{tid}/lampiran",
+        {"content_type": "image/png", "size": str(50 * 1024 * 1024)},
+        headers={"Accept": "application/json"},
+    )
+    assert r.status_code == 422 and "lebih besar" in json.loads(r.body)["error"]
+    stranger = Browser(browser.client)
+    assert stranger.post(f"/lacak/{tid}/lampiran", {"content_type": "image/png"}).status_code == 401
+    assert attachments.slots(tid)[0] == []

@@ -1,6 +1,7 @@
 /* Progressive enhancement only: every page works without this file. */
 (function () {
   "use strict";
+  attachments();
   var form = document.getElementById("report-form");
   if (!form) return;
 
@@ -48,3 +49,58 @@
   var summary = document.getElementById("error-summary");
   if (summary) summary.focus();
 })();
+
+/* Attachments with a progress bar: ask the portal for an upload slot, then post the file
+   straight to the attachments bucket. Without this, the form asks for the kind of file
+   and the next page posts it to the bucket. */
+function attachments() {
+  "use strict";
+  var form = document.getElementById("attach-form");
+  if (!form || !window.FormData || !window.fetch) return;
+  var picker = form.querySelector(".js-only");
+  var chooser = form.querySelector(".no-js");
+  var input = document.getElementById("file");
+  var bar = document.getElementById("attach-progress");
+  var status = document.getElementById("attach-status");
+  function failed() {
+    bar.hidden = true;
+    status.textContent = form.getAttribute("data-failed");
+  }
+  picker.hidden = false;
+  chooser.hidden = true;
+  chooser.querySelector("select").disabled = true;
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var file = input.files[0];
+    if (!file) { input.focus(); return; }
+    var ask = new URLSearchParams();
+    ask.append("csrf", form.querySelector("input[name=csrf]").value);
+    ask.append("content_type", file.type);
+    ask.append("filename", file.name);
+    ask.append("size", String(file.size));
+    status.textContent = "";
+    fetch(form.action, {method: "POST", body: ask, credentials: "same-origin",
+                        headers: {"Accept": "application/json"}})
+      .then(function (response) { return response.json(); })
+      .then(function (slot) {
+        if (slot.error) { status.textContent = slot.error; return; }
+        var data = new FormData();
+        Object.keys(slot.fields).forEach(function (k) { data.append(k, slot.fields[k]); });
+        data.append("file", file);
+        var xhr = new XMLHttpRequest();
+        bar.hidden = false;
+        xhr.upload.addEventListener("progress", function (e) {
+          if (e.lengthComputable) bar.value = Math.round(e.loaded * 100 / e.total);
+        });
+        xhr.addEventListener("load", function () {
+          if (xhr.status >= 200 && xhr.status < 300) {
+            window.location.assign(form.getAttribute("data-done") + "#files");
+          } else { failed(); }
+        });
+        xhr.addEventListener("error", failed);
+        xhr.open("POST", slot.url);
+        xhr.send(data);
+      })
+      .catch(failed);
+  });
+}
