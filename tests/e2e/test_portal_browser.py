@@ -93,6 +93,36 @@ def press(page, name) -> None:
         page.get_by_role("button", name=name).click()
 
 
+def attach_photo(page, photo: Path, javascript: bool, lang: str) -> str:
+    """With JavaScript: pick the file, watch it go. Without: choose the kind of file, then
+    a plain form posts it to the bucket, which sends the browser back (the file's name is
+    not known when the slot is opened: it is listed as lampiran.png). Returns the name."""
+    if javascript:
+        page.set_input_files("#file", str(photo))
+        with page.expect_navigation(url=re.compile(r"done=attach")):
+            page.get_by_role("button", name=re.compile("Add the file|Tambahkan berkas")).click()
+    else:
+        page.select_option("#content_type", "image/png")
+        press(page, re.compile("Add the file|Tambahkan berkas"))
+        page.set_input_files("#file", str(photo))
+        press(page, re.compile("Send the file|Kirim berkas"))  # to the bucket and back
+        assert "/terkirim" in page.url
+        with page.expect_navigation():
+            page.get_by_role(
+                "link", name=re.compile("Back to your report|Kembali ke laporan")
+            ).click()
+    # checked by the upload handler (event pump) within seconds
+    added = "added" if lang == "en" else "ditambahkan"
+    name = photo.name if javascript else "lampiran.png"
+    deadline = time.monotonic() + 30
+    while not re.search(rf"{re.escape(name)}</a>: {added}", page.content()):
+        if time.monotonic() > deadline:
+            raise AssertionError("the photo was never accepted:\n" + page.content()[-3000:])
+        time.sleep(0.5)
+        page.reload()
+    return name
+
+
 def fill_report(page, *, title: str) -> None:
     page.check("#kind-complaint")
     page.fill("#title", title)
@@ -114,9 +144,13 @@ def fill_report(page, *, title: str) -> None:
     [(True, "en"), (False, "id")],
     ids=["javascript-english", "no-javascript-bahasa"],
 )
-def test_a_citizen_files_follows_replies_rates_and_confirms(
-    chromium, stack, http, javascript, lang
+def test_a_citizen_files_follows_attaches_replies_rates_and_confirms(
+    chromium, stack, http, javascript, lang, tmp_path
 ):
+    from tests import samples
+
+    photo = tmp_path / "foto.png"
+    photo.write_bytes(samples.png())
     prefix = "/en" if lang == "en" else ""
     words = {
         "en": {"make": "Make a report", "save": "Save this now", "wait": "waiting for your"},
@@ -181,6 +215,15 @@ def test_a_citizen_files_follows_replies_rates_and_confirms(
         check_accessibility(reader, "report")
     fits_the_phone(reader)
 
+    name = attach_photo(reader, photo, javascript, lang)
+    link = reader.get_by_role("link", name=name)
+    download = http.get(
+        f"{stack.url}{link.get_attribute('href')}",
+        cookies={c["name"]: c["value"] for c in other.cookies()},
+        allow_redirects=True,
+    )
+    assert download.status_code == 200 and download.content.startswith(b"\x89PNG")
+
     reader.fill("#message", "Di depan gerbang utara pasar.")
     press(reader, re.compile("Send the message|Kirim pesan"))
     assert "done=reply" in reader.url
@@ -209,6 +252,8 @@ def test_a_citizen_files_follows_replies_rates_and_confirms(
     assert body["rating"]["score"] == 5
     actions = [e["action"] for e in body["timeline"]]
     assert "reporter_replied" in actions and "confirmed" in actions
+    assert "attachment_added" in actions
+    assert [a["filename"] for a in body["attachments"]] == [name]
     context.close()
     other.close()
 
