@@ -71,6 +71,10 @@ def _register(lang: str, prefix: str) -> None:
         def home():
             return serve(lang, pages.home)
 
+    @_route(f"{prefix}/offline", ["GET"], f"offline_{lang}")
+    def offline():
+        return serve(lang, pages.offline)
+
     @_route(f"{prefix}/lapor", ["GET", "POST"], f"submit_{lang}")
     def submit():
         if bp.current_request.method == "POST":
@@ -134,6 +138,16 @@ for _lang, _prefix in PREFIXES.items():
 def home_id(request):
     """The Indonesian home page, for ``GET /`` from a browser (chalicelib.api.system)."""
     return serve("id", pages.home)
+
+
+@_route("/sw.js", ["GET"], "service_worker")
+def service_worker():
+    return serve("id", pages.service_worker)
+
+
+@_route("/manifest.webmanifest", ["GET"], "web_manifest")
+def web_manifest():
+    return serve("id", pages.manifest)
 
 
 @_route("/static/{asset}", ["GET"], "static_asset")

@@ -11,6 +11,7 @@ import json
 import logging
 import secrets
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import parse_qs, quote
 
 from chalice import Response
@@ -33,6 +34,7 @@ PATHS = {
     "home": "/",
     "submit": "/lapor",
     "track": "/lacak",
+    "offline": "/offline",
 }
 # The reporter's actions: path segment -> policy action.
 ACTION_PATHS = {
@@ -149,8 +151,11 @@ class Page:
             nonce = security.read_cookie(self.request, security.CSRF_COOKIE)
             if not security.valid_nonce(nonce):
                 nonce = security.new_nonce()
+                # Kept 30 days: a report written offline is sent later with its form's token.
                 self._set_cookies.append(
-                    security.set_cookie(self.request, security.CSRF_COOKIE, nonce)
+                    security.set_cookie(
+                        self.request, security.CSRF_COOKIE, nonce, max_age=30 * 24 * 3600
+                    )
                 )
             self._nonce = nonce
         return security.csrf_token(key, self._nonce)
@@ -704,6 +709,66 @@ def download(page: Page, raw_id: str, attachment_id: str) -> Response:
     except (ReportNotFound, files.AttachmentNotFound, files.NotAllowed):
         return error_page(page, 404)
     return page.redirect(url, status=302)
+
+
+# ---------------------------------------------------------------- installable, offline
+
+WORKER = Path(__file__).parent / "worker" / "sw.js"
+
+
+def offline(page: Page) -> Response:
+    """What the service worker shows offline (it keeps a copy of each at install)."""
+    return page.render("offline.html", kept=page.query("kept") == "1")
+
+
+def service_worker(page: Page) -> Response:
+    """The service worker at the portal's root (its scope: every page), filled in with the
+    base path and the hashed assets."""
+    base = page.base
+    offline_pages = {lang: page.url("offline", lang) for lang in i18n.LANGUAGES}
+    static = [page.static("portal.css"), page.static("portal.js")]
+    version = (
+        assets.hashed_name("portal.js").split(".")[1]
+        + assets.hashed_name("portal.css").split(".")[1]
+    )
+    body = (
+        WORKER.read_text()
+        .replace('"__BASE__"', json.dumps(base))
+        .replace('"__VERSION__"', json.dumps(version))
+        .replace("__OFFLINE__", json.dumps(offline_pages))
+        .replace("__ASSETS__", json.dumps(static))
+    )
+    headers = {
+        "Content-Type": "text/javascript; charset=utf-8",
+        "Cache-Control": "no-cache",
+        "Content-Security-Policy": security.CSP,
+        "X-Content-Type-Options": "nosniff",
+    }
+    return Response(body=body, status_code=200, headers=headers)
+
+
+def manifest(page: Page) -> Response:
+    base = page.base
+    body = {
+        "name": "Satu Pintu",
+        "short_name": "Satu Pintu",
+        "description": page.gettext("One door for every report"),
+        "lang": "id",
+        "start_url": base + "/",
+        "scope": base + "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#8b0000",
+        "icons": [
+            {"src": page.static("icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+        ],
+    }
+    headers = {
+        "Content-Type": "application/manifest+json",
+        "Cache-Control": "public, max-age=3600",
+        "X-Content-Type-Options": "nosniff",
+    }
+    return Response(body=json.dumps(body), status_code=200, headers=headers)
 
 
 # ---------------------------------------------------------------- errors

@@ -300,3 +300,53 @@ def test_the_accessibility_check_can_fail(chromium):
     with pytest.raises(AssertionError, match=r"image-alt|label"):
         check_accessibility(page, "broken page")
     context.close()
+
+
+def test_a_report_written_offline_is_kept_and_sent_once_when_back_online(chromium, stack):
+    """The service worker keeps a report posted without a connection (with its form's
+    idempotency key) and sends it when the connection returns; it is filed once."""
+    import uuid
+
+    context = phone(chromium)
+    page = context.new_page()
+    page.goto(f"{stack.url}/lapor")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    assert page.evaluate("!!navigator.serviceWorker.controller")
+    manifest = page.locator("link[rel=manifest]").get_attribute("href")
+    assert manifest == "/manifest.webmanifest"
+
+    title = f"Lampu jalan mati, ditulis luring {uuid.uuid4().hex[:8]}"
+    fill_report(page, title=title)
+    context.set_offline(True)
+    press(page, "Kirim laporan")
+    assert page.locator("#kept").is_visible(), page.content()[:2000]
+    check_accessibility(page, "kept offline")
+    assert count_reports(stack, title) == 0
+
+    with page.expect_navigation(url=re.compile(r"/lapor/terkirim/"), timeout=30_000):
+        context.set_offline(False)  # the page's "online" event asks the worker to send
+    shown = page.url
+    tid = page.locator("#tracking-id").inner_text().strip()
+    assert re.fullmatch(r"[A-Z0-9]{10}", tid)
+    assert page.locator("#access-token").inner_text().strip()
+
+    # Asked again (another page opened, another "online"), nothing is sent twice.
+    page.goto(f"{stack.url}/lacak")
+    page.evaluate("navigator.serviceWorker.controller.postMessage('flush')")
+    page.wait_for_timeout(1500)
+    assert count_reports(stack, title) == 1
+    # The answer holding the token is shown once, then forgotten by the worker (the
+    # server has no such page).
+    again = page.goto(shown)
+    assert again.status >= 400 and tid not in page.content()
+    context.close()
+
+
+def count_reports(stack, title: str) -> int:
+    found = stack.dynamodb().scan(
+        TableName="satupintu-dev-reports",
+        FilterExpression="title = :t",
+        ExpressionAttributeValues={":t": {"S": title}},
+    )
+    return found["Count"]

@@ -162,7 +162,7 @@ def test_a_browser_gets_the_home_page_in_bahasa_indonesia_and_an_api_client_json
     assert r.status_code == 200
     assert r.headers["Content-Type"] == "text/html; charset=utf-8"
     page = text(r)
-    assert '<html lang="id">' in page
+    assert '<html lang="id"' in page
     assert "Satu pintu untuk setiap laporan" in page
     assert 'href="/en"' in page  # the other language, one link away
     api = client.http.get("/", headers={"Accept": "application/json"})
@@ -172,7 +172,7 @@ def test_a_browser_gets_the_home_page_in_bahasa_indonesia_and_an_api_client_json
 
 def test_the_home_page_shows_national_figures(browser, stats_reader):
     page = text(browser.get("/en"))
-    assert '<html lang="en">' in page
+    assert '<html lang="en"' in page
     assert "One door for every report" in page
     assert "Reports in the last 30 days" in page
     assert "Reports received" in page or "too few reports" in page
@@ -592,3 +592,43 @@ def test_a_file_the_portal_cannot_take_is_refused_and_no_slot_opened(browser, at
     stranger = Browser(browser.client)
     assert stranger.post(f"/lacak/{tid}/lampiran", {"content_type": "image/png"}).status_code == 401
     assert attachments.slots(tid)[0] == []
+
+
+# ---------------------------------------------------------------- installable, offline
+
+
+def test_the_service_worker_is_served_from_the_root_filled_in(client, browser):
+    r = client.http.get("/sw.js", headers={"Host": HOST})
+    assert r.status_code == 200
+    assert r.headers["Content-Type"] == "text/javascript; charset=utf-8"
+    assert r.headers["Cache-Control"] == "no-cache"
+    body = r.body.decode()
+    assert 'var BASE = "";' in body
+    assert '{"id": "/offline", "en": "/en/offline"}' in body
+    page = browser.get("/").body.decode()
+    css = re.search(r'href="(/static/portal\.[0-9a-f]{10}\.css)"', page).group(1)
+    assert css in body  # precached under the name the pages use
+    assert "__" not in re.sub(r"//.*|/\*.*?\*/", "", body, flags=re.S).replace("__proto", "")
+
+
+def test_the_manifest_makes_the_portal_installable(client):
+    r = client.http.get("/manifest.webmanifest", headers={"Host": HOST})
+    assert r.headers["Content-Type"] == "application/manifest+json"
+    manifest = json.loads(r.body)
+    assert manifest["start_url"] == "/" and manifest["scope"] == "/"
+    assert manifest["display"] == "standalone"
+    icon = manifest["icons"][0]["src"]
+    assert re.fullmatch(r"/static/icon\.[0-9a-f]{10}\.svg", icon)
+    assert client.http.get(icon).headers["Content-Type"] == "image/svg+xml"
+
+
+def test_the_offline_pages_say_what_happened(browser):
+    assert 'id="kept"' not in text(browser.get("/offline"))
+    assert "Laporan Anda disimpan di perangkat ini" in text(browser.get("/offline?kept=1"))
+    assert "Your report is kept on this device" in text(browser.get("/en/offline?kept=1"))
+
+
+def test_the_csrf_cookie_outlives_the_session_for_reports_sent_later(browser):
+    r = browser.get("/lapor")
+    cookie = next(c for c in r.headers["Set-Cookie"] if c.startswith("sp_csrf="))
+    assert "Max-Age=2592000" in cookie

@@ -2,6 +2,7 @@
 (function () {
   "use strict";
   attachments();
+  worker();
   var form = document.getElementById("report-form");
   if (!form) return;
 
@@ -103,4 +104,21 @@ function attachments() {
       })
       .catch(failed);
   });
+}
+
+/* The service worker: pages on a bad connection, and reports written offline sent when
+   the connection returns (the worker keeps them; this page asks it to try now). */
+function worker() {
+  "use strict";
+  if (!("serviceWorker" in navigator)) return;
+  var base = document.documentElement.getAttribute("data-base") || "";
+  navigator.serviceWorker.register(base + "/sw.js", {scope: base + "/"}).catch(function () {});
+  function flush() {
+    if (navigator.serviceWorker.controller) navigator.serviceWorker.controller.postMessage("flush");
+  }
+  navigator.serviceWorker.addEventListener("message", function (event) {
+    if (event.data && event.data.sent) window.location.assign(event.data.sent);
+  });
+  window.addEventListener("online", flush);
+  flush();
 }
