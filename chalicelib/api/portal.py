@@ -71,6 +71,10 @@ def _register(lang: str, prefix: str) -> None:
         def home():
             return serve(lang, pages.home)
 
+    @_route(f"{prefix}/publik", ["GET"], f"feed_{lang}")
+    def public_feed():
+        return serve(lang, pages.public_feed)
+
     @_route(f"{prefix}/offline", ["GET"], f"offline_{lang}")
     def offline():
         return serve(lang, pages.offline)

@@ -35,6 +35,7 @@ PATHS = {
     "submit": "/lapor",
     "track": "/lacak",
     "offline": "/offline",
+    "feed": "/publik",
 }
 # The reporter's actions: path segment -> policy action.
 ACTION_PATHS = {
@@ -709,6 +710,48 @@ def download(page: Page, raw_id: str, attachment_id: str) -> Response:
     except (ReportNotFound, files.AttachmentNotFound, files.NotAllowed):
         return error_page(page, 404)
     return page.redirect(url, status=302)
+
+
+# ---------------------------------------------------------------- the public feed
+
+FEED_PAGE = 20
+
+
+def public_feed(page: Page) -> Response:
+    """Reports agencies are handling, newest first (the same feed and privacy rules as
+    GET /v1/public/reports): filter by status and by topic; "older reports" pages on."""
+    from ..api import public as api_public
+    from ..services import feed
+
+    directory = bootstrap.directory()
+    status = page.query("status") or None
+    category = page.query("category") or None
+    if status not in (None, *(s.value for s in views.FEED_STATUSES)):
+        status = None
+    if category is not None and directory.category(category) is None:
+        category = None
+    filters = feed.checked_filters(statuses=[status] if status else None, category=category)
+    try:
+        cursor = api_public.read_cursor(page.query("after"), filters)
+    except Exception:  # not a cursor we issued for these filters: from the start
+        cursor = None
+    result = feed.page(bootstrap.reports(), filters, cursor, FEED_PAGE)
+    after = api_public.issue_cursor(result.next_cursor, filters) if result.next_cursor else None
+    names = {c.code: c for c in directory.categories()}
+    return page.render(
+        "feed.html",
+        entries=result.items,
+        chosen_status=status,
+        category=category,
+        statuses=[s.value for s in views.FEED_STATUSES],
+        categories=choices.categories(directory, page.lang),
+        category_names={
+            code: (c.name_en or c.name) if page.lang == "en" else c.name
+            for code, c in names.items()
+        },
+        next_url=page.url("feed", status=status, category=category, after=after) if after else None,
+        here={"name": "feed"},
+    )
 
 
 # ---------------------------------------------------------------- installable, offline

@@ -246,6 +246,14 @@ def test_a_citizen_files_follows_attaches_replies_rates_and_confirms(
     if javascript:
         check_accessibility(reader, "completed report")
 
+    # The public feed lists it (completed, not confidential), without the reporter.
+    reader.goto(f"{stack.url}{prefix}/publik?status=completed")
+    assert f"Jalan berlubang di depan pasar ({lang})" in reader.content()
+    assert "Siti Rahayu" not in reader.content()
+    if javascript:
+        check_accessibility(reader, "public feed")
+    fits_the_phone(reader)
+
     me = {"X-Report-Token": token}
     body = http.get(f"{stack.url}/v1/reports/{tid}", headers=me).json()
     assert body["status"] == "completed"

@@ -632,3 +632,45 @@ def test_the_csrf_cookie_outlives_the_session_for_reports_sent_later(browser):
     r = browser.get("/lapor")
     cookie = next(c for c in r.headers["Set-Cookie"] if c.startswith("sp_csrf="))
     assert "Max-Age=2592000" in cookie
+
+
+# ---------------------------------------------------------------- the public feed
+
+
+def test_the_public_feed_lists_what_agencies_handle_without_identity(client, browser, routed):
+    tid, _ = saved(submit(browser))
+    hidden, _ = saved(submit(browser, title="Rahasia: pungli di kelurahan", confidential="on"))
+    saved(submit(browser, title="Belum diverifikasi siapa pun"))
+    routed(tid)
+    routed(hidden)
+    officer(client, "post", f"/v1/staff/reports/{tid}/responses", {"message": "Tim meninjau."})
+    page = text(browser.get("/publik"))
+    assert "Jalan berlubang di depan pasar" in page
+    assert "Tim meninjau." in page and "Pemerintah Kota Bandung" in page
+    assert "Rahasia: pungli" not in page  # confidential: never listed
+    assert "Belum diverifikasi" not in page  # unverified: not yet
+    assert "Siti" not in page and "6281234567890" not in page
+    english = text(browser.get("/en/publik?status=in_progress&category=infrastruktur"))
+    assert "Jalan berlubang di depan pasar" in english and "In progress" in english
+    assert "Jalan berlubang" not in text(browser.get("/publik?status=completed"))
+    # a made-up status, topic or cursor is ignored, never a 500
+    r = browser.get("/publik?status=nonsense&category=nope&after=forged.cursor")
+    assert r.status_code == 200 and "Jalan berlubang di depan pasar" in text(r)
+
+
+def test_the_public_feed_pages_on(client, browser, routed, monkeypatch, clock):
+    from datetime import timedelta
+
+    from chalicelib.portal import pages
+
+    monkeypatch.setattr(pages, "FEED_PAGE", 1)
+    first, _ = saved(submit(browser, title="Laporan pertama tentang jalan"))
+    clock.at += timedelta(minutes=5)
+    second, _ = saved(submit(browser, title="Laporan kedua tentang jalan"))
+    routed(first)
+    routed(second)
+    page = text(browser.get("/publik"))
+    assert "Laporan kedua" in page and "Laporan pertama" not in page
+    older = re.search(r'href="(/publik\?after=[^"]+)"', page).group(1)
+    page = text(browser.get(older))
+    assert "Laporan pertama" in page and "Laporan kedua" not in page
