@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 PREFIXES = {"id": "", "en": "/en"}
 _TRACKING_ID = re.compile(TRACKING_ID)
 _ATTACHMENT_ID = re.compile(PATH_PARAMS["attachment_id"].pattern)
+_AGENCY_ID = re.compile(PATH_PARAMS["agency_id"].pattern)
 ACTIONS = ("balas", "konfirmasi", "buka-kembali", "nilai")
 
 
@@ -74,6 +75,16 @@ def _register(lang: str, prefix: str) -> None:
     @_route(f"{prefix}/publik", ["GET"], f"feed_{lang}")
     def public_feed():
         return serve(lang, pages.public_feed)
+
+    @_route(f"{prefix}/statistik", ["GET"], f"stats_{lang}")
+    def statistics():
+        return serve(lang, pages.statistics)
+
+    @_route(f"{prefix}/statistik/{{agency_id}}", ["GET"], f"agency_stats_{lang}")
+    def agency_statistics(agency_id):
+        if not _AGENCY_ID.match(agency_id):
+            return serve(lang, pages.error_page, 404)
+        return serve(lang, pages.agency_statistics, agency_id)
 
     @_route(f"{prefix}/offline", ["GET"], f"offline_{lang}")
     def offline():

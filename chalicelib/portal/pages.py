@@ -36,6 +36,7 @@ PATHS = {
     "track": "/lacak",
     "offline": "/offline",
     "feed": "/publik",
+    "stats": "/statistik",
 }
 # The reporter's actions: path segment -> policy action.
 ACTION_PATHS = {
@@ -85,6 +86,8 @@ class Page:
             path = f"/lacak/{params.pop('tracking_id')}/{params.pop('segment')}"
         elif name == "attachment":
             path = f"/lacak/{params.pop('tracking_id')}/lampiran/{params.pop('attachment_id')}"
+        elif name == "agency_stats":
+            path = f"/statistik/{params.pop('agency_id')}"
         elif name == "uploaded":
             path = f"/lacak/{params.pop('tracking_id')}/terkirim"
         else:
@@ -98,6 +101,8 @@ class Page:
         """This page in the other language (a GET: what a form held is not carried)."""
         if here.get("name") == "report":
             return self.url("report", lang, tracking_id=here["tracking_id"])
+        if here.get("name") == "agency_stats":
+            return self.url("agency_stats", lang, agency_id=here["agency_id"])
         return self.url(here.get("name", "home"), lang)
 
     def absolute(self, path: str) -> str:
@@ -751,6 +756,44 @@ def public_feed(page: Page) -> Response:
         },
         next_url=page.url("feed", status=status, category=category, after=after) if after else None,
         here={"name": "feed"},
+    )
+
+
+# ---------------------------------------------------------------- statistics, open data
+
+
+def statistics(page: Page) -> Response:
+    """The nation's figures for the last 30 days, the ranking of agencies (computed
+    hourly) and the open data, from the same read models as GET /v1/stats/..."""
+    from ..services.statistics import NotComputed
+
+    stats = bootstrap.statistics()
+    period = stats.period(None)
+    figures = stats.national(period)
+    try:
+        ranking = stats.ranking(period)
+    except NotComputed:
+        ranking = None
+    return page.render("stats.html", figures=figures, ranking=ranking, here={"name": "stats"})
+
+
+def agency_statistics(page: Page, agency_id: str) -> Response:
+    from ..services.statistics import UnknownScope
+
+    stats = bootstrap.statistics()
+    try:
+        figures = stats.agency(agency_id, stats.period(None))
+    except UnknownScope:
+        return error_page(page, 404)
+    names = {c.code: c for c in bootstrap.directory().categories()}
+    return page.render(
+        "agency_stats.html",
+        figures=figures,
+        category_names={
+            code: (c.name_en or c.name) if page.lang == "en" else c.name
+            for code, c in names.items()
+        },
+        here={"name": "agency_stats", "agency_id": agency_id},
     )
 
 

@@ -254,6 +254,12 @@ def test_a_citizen_files_follows_attaches_replies_rates_and_confirms(
         check_accessibility(reader, "public feed")
     fits_the_phone(reader)
 
+    reader.goto(f"{stack.url}{prefix}/statistik")
+    assert reader.locator("h1").inner_text() in ("Statistics", "Statistik")
+    if javascript:
+        check_accessibility(reader, "statistics")
+    fits_the_phone(reader)
+
     me = {"X-Report-Token": token}
     body = http.get(f"{stack.url}/v1/reports/{tid}", headers=me).json()
     assert body["status"] == "completed"
