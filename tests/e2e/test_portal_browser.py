@@ -364,3 +364,53 @@ def count_reports(stack, title: str) -> int:
         ExpressionAttributeValues={":t": {"S": title}},
     )
     return found["Count"]
+
+
+def test_every_other_page_passes_axe(chromium, stack, http):
+    """The pages the journeys above reach only without JavaScript (where axe cannot run),
+    or not at all: the plain upload form, the page the bucket sends back to, an agency's
+    statistics, the offline page, an error page, in both languages."""
+    r = http.post(
+        f"{stack.url}/v1/reports",
+        json={
+            "kind": "complaint",
+            "title": "Halte rusak di Jalan Dago",
+            "description": "Atap halte bus di Jalan Dago bocor dan bangkunya patah.",
+            "category": "infrastruktur",
+            "region": "32.73",
+            "reporter": {"name": "Dewi Lestari", "email": "dewi@example.id"},
+        },
+    )
+    assert r.status_code == 201, r.text
+    tid, token = r.json()["tracking_id"], r.json()["access_token"]
+    context = phone(chromium)
+    page = context.new_page()
+    for prefix in ("", "/en"):
+        page.goto(f"{stack.url}{prefix}/lacak")
+        page.fill("#tracking_id", tid)
+        page.fill("#access_token", token)
+        press(page, re.compile("Show my report|Tampilkan laporan saya"))
+        # the plain form's way: the kind of file, then the bucket's form
+        with page.expect_navigation():
+            page.evaluate(
+                """() => {
+                  const select = document.getElementById('content_type');
+                  select.disabled = false;
+                  select.value = 'image/jpeg';
+                  document.getElementById('attach-form').submit();
+                }"""
+            )
+        assert page.locator("input[type=file][name=file]").count() == 1
+        check_accessibility(page, f"{prefix} upload form")
+        for path in (
+            f"/lacak/{tid}/terkirim",
+            "/statistik/pemkot-bandung",
+            "/offline",
+            "/lacak/K7M3QX9P2A",  # another report's id: the token form
+            "/lacak/bukan-nomor!",  # the error page
+        ):
+            response = page.goto(f"{stack.url}{prefix}{path}")
+            assert response.status == (404 if path.endswith("!") else 200), path
+            check_accessibility(page, f"{prefix}{path}")
+            fits_the_phone(page)
+    context.close()
