@@ -111,7 +111,8 @@ def index(call):
         version="1.0.0",
         links={name: s.Link(href=href) for name, href in links.items()},
     )
-    return json_response(out, headers={"Cache-Control": "max-age=300"})
+    # Vary: a browser asking for the same URL gets the portal's home page instead.
+    return json_response(out, headers={"Cache-Control": "max-age=300", "Vary": "Accept"})
 
 
 @endpoint(

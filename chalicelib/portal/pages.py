@@ -18,7 +18,7 @@ from chalice import Response
 
 from .. import bootstrap
 from ..config import settings
-from ..domain import views
+from ..domain import intake, views
 from ..domain.policy import ActionNotAllowedNow, NotPermitted
 from ..domain.report import Channel, RatingNotAllowed, ReopenWindowClosed
 from ..services import access, submission, tracking
@@ -280,8 +280,12 @@ def _message(page: Page, problem: dict) -> str:
     kind, message = problem.get("type", ""), problem.get("message", "")
     field = problem.get("field", "")
     if kind == "string_too_short" or kind == "missing":
-        if field in ("title", "description", "reporter.name"):
-            minimum = {"title": 5, "description": 20, "reporter.name": 2}[field]
+        minimum = {
+            "title": intake.TITLE_LENGTH[0],
+            "description": intake.DESCRIPTION_LENGTH[0],
+            "reporter.name": intake.NAME_LENGTH[0],
+        }.get(field)
+        if minimum:
             return _("Write at least %(n)s characters.") % {"n": minimum}
         return _("Fill this in.")
     if kind == "string_too_long":
@@ -423,7 +427,7 @@ def submit(page: Page) -> Response:
         return again(
             [
                 {
-                    "field": "form",
+                    "field": "report-form",
                     "message": page.gettext(
                         "This form was already sent once. "
                         "Check it and send it again to file a new report."

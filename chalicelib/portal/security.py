@@ -69,7 +69,9 @@ _LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
 _NONCE = re.compile(r"^[A-Za-z0-9_-]{32}$")
 TOKEN_COOKIE_PREFIX = "sp_rt_"
 CSRF_COOKIE = "sp_csrf"
-_TOKEN_CHARS = re.compile(r"^[\x21-\x7e]{1,200}$")
+# Access tokens are base64url (services/access_tokens.py): only such a value is ever put in a
+# cookie (no ";", "," or quotes that could add attributes).
+_TOKEN_CHARS = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
 
 
 def is_secure(request) -> bool:

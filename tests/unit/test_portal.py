@@ -167,6 +167,7 @@ def test_a_browser_gets_the_home_page_in_bahasa_indonesia_and_an_api_client_json
     assert 'href="/en"' in page  # the other language, one link away
     api = client.http.get("/", headers={"Accept": "application/json"})
     assert json.loads(api.body)["name"] == "Satu Pintu API"
+    assert "Accept" in api.headers["Vary"] and "Accept" in r.headers["Vary"]
     assert json.loads(client.http.get("/").body)["name"] == "Satu Pintu API"  # no Accept
 
 
