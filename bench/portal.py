@@ -45,6 +45,8 @@ PAGES = {
     "home (en)": "/en",
     "submit form": "/lapor",
     "track form": "/lacak",
+    "public reports": "/publik",
+    "statistics": "/statistik",
 }
 
 
@@ -121,7 +123,7 @@ def main() -> None:
             process.wait(timeout=30)
     for name, figures in pages.items():
         print(
-            f"{name:<12} {figures['requests']} requests, {figures['kb']:.1f} KB "
+            f"{name:<15} {figures['requests']} requests, {figures['kb']:.1f} KB "
             f"compressed, {figures['raw_kb']:.1f} KB raw"
         )
     print(f"service worker install: {worker_kb:.1f} KB compressed, {worker_raw_kb:.1f} KB raw")

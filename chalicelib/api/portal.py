@@ -76,6 +76,12 @@ def _register(lang: str, prefix: str) -> None:
     def public_feed():
         return serve(lang, pages.public_feed)
 
+    @_route(f"{prefix}/publik/{{tracking_id}}", ["GET"], f"public_report_{lang}")
+    def public_report(tracking_id):
+        if not _known_id(tracking_id):
+            return serve(lang, pages.error_page, 404)
+        return serve(lang, pages.public_report, tracking_id)
+
     @_route(f"{prefix}/statistik", ["GET"], f"stats_{lang}")
     def statistics():
         return serve(lang, pages.statistics)

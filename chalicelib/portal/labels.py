@@ -42,6 +42,14 @@ ACTIONS = {
     "closed": N_("Closed by an administrator"),
     "duplicate_linked": N_("Linked to a duplicate report"),
 }
+# The same events told to the public (the reporter is not "you" there).
+PUBLIC_ACTIONS = {
+    "reporter_replied": N_("The reporter replied"),
+    "confirmed": N_("The reporter confirmed it is resolved"),
+    "reopened": N_("The reporter reopened it"),
+    "rated": N_("The reporter rated the handling"),
+    "information_requested": N_("The agency asked the reporter for more information"),
+}
 ACTORS = {
     "reporter": N_("You"),
     "agency": N_("Agency"),

@@ -86,6 +86,8 @@ class Page:
             path = f"/lacak/{params.pop('tracking_id')}/{params.pop('segment')}"
         elif name == "attachment":
             path = f"/lacak/{params.pop('tracking_id')}/lampiran/{params.pop('attachment_id')}"
+        elif name == "public_report":
+            path = f"/publik/{params.pop('tracking_id')}"
         elif name == "agency_stats":
             path = f"/statistik/{params.pop('agency_id')}"
         elif name == "uploaded":
@@ -101,6 +103,8 @@ class Page:
         """This page in the other language (a GET: what a form held is not carried)."""
         if here.get("name") == "report":
             return self.url("report", lang, tracking_id=here["tracking_id"])
+        if here.get("name") == "public_report":
+            return self.url("public_report", lang, tracking_id=here["tracking_id"])
         if here.get("name") == "agency_stats":
             return self.url("agency_stats", lang, agency_id=here["agency_id"])
         return self.url(here.get("name", "home"), lang)
@@ -760,6 +764,26 @@ def public_feed(page: Page) -> Response:
         },
         next_url=page.url("feed", status=status, category=category, after=after) if after else None,
         here={"name": "feed"},
+    )
+
+
+def public_report(page: Page, raw_id: str) -> Response:
+    """What anyone with the tracking id may see (``views.public``): the status, the agency,
+    and unless the report is confidential its text and the public dialogue."""
+    reports = bootstrap.reports()
+    try:
+        report = tracking.public_view(reports, raw_id)
+    except ReportNotFound:
+        return error_page(page, 404)
+    timeline = None if report.confidential else reports.timeline(report.tracking_id)
+    shown = views.public(report, timeline)
+    category = bootstrap.directory().category(shown["category"]) if shown["category"] else None
+    return page.render(
+        "public_report.html",
+        report=shown,
+        category=category,
+        region_name=_region_name(shown["region"]),
+        here={"name": "public_report", "tracking_id": report.tracking_id},
     )
 
 

@@ -404,6 +404,7 @@ def test_every_other_page_passes_axe(chromium, stack, http):
         check_accessibility(page, f"{prefix} upload form")
         for path in (
             f"/lacak/{tid}/terkirim",
+            f"/publik/{tid}",
             "/statistik/pemkot-bandung",
             "/offline",
             "/lacak/K7M3QX9P2A",  # another report's id: the token form

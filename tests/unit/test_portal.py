@@ -675,3 +675,21 @@ def test_the_public_feed_pages_on(client, browser, routed, monkeypatch, clock):
     older = re.search(r'href="(/publik\?after=[^"]+)"', page).group(1)
     page = text(browser.get(older))
     assert "Laporan pertama" in page and "Laporan kedua" not in page
+
+
+def test_a_public_report_page_shows_what_anyone_may_see(client, browser, routed):
+    long = "Jalan di depan Pasar Kosambi berlubang besar. " * 20  # ~900 characters
+    tid, _ = saved(submit(browser, description=long))
+    secret, _ = saved(submit(browser, title="Pungli di kantor kelurahan", confidential="on"))
+    routed(tid)
+    officer(client, "post", f"/v1/staff/reports/{tid}/responses", {"message": "Tim meninjau."})
+    feed = text(browser.get("/en/publik"))
+    assert long.strip() not in feed and "…" in feed  # the feed shows the start only
+    assert f'href="/en/publik/{tid}"' in feed
+    page = text(browser.get(f"/en/publik/{tid}"))
+    assert long.strip() in page and "Tim meninjau." in page
+    assert "The agency responded" in page
+    assert "Siti" not in page and "6281234567890" not in page and "sp_rt_" not in page
+    hidden = text(browser.get(f"/publik/{secret}"))
+    assert "Laporan ini rahasia" in hidden and "Pungli" not in hidden
+    assert browser.get("/publik/K7M3QX9P2A").status_code == 404
