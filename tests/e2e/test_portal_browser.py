@@ -1,6 +1,8 @@
 """The web portal in a real browser (Python Playwright driving Debian's chromium) on the
 local stack, at a 360 px phone viewport: the citizen's journey with JavaScript on and off,
-in both languages, and axe-core on every page.
+in both languages (file, follow, attach a photo, reply, rate, confirm, the public feed and
+statistics), a report written offline sent once when back online, and axe-core on every
+page.
 
 Chromium comes from Debian (`apt-get install -y chromium`; .ci/run installs it when it is
 missing) and is never downloaded by Playwright. Without it these tests fail in CI
