@@ -28,6 +28,8 @@ PREFIXES = {"id": "", "en": "/en"}
 _TRACKING_ID = re.compile(TRACKING_ID)
 _ATTACHMENT_ID = re.compile(PATH_PARAMS["attachment_id"].pattern)
 _AGENCY_ID = re.compile(PATH_PARAMS["agency_id"].pattern)
+_REGION_CODE = re.compile(PATH_PARAMS["region_code"].pattern)
+_CATEGORY_CODE = re.compile(PATH_PARAMS["category_code"].pattern)
 ACTIONS = ("balas", "konfirmasi", "buka-kembali", "nilai")
 
 
@@ -91,6 +93,18 @@ def _register(lang: str, prefix: str) -> None:
         if not _AGENCY_ID.match(agency_id):
             return serve(lang, pages.error_page, 404)
         return serve(lang, pages.agency_statistics, agency_id)
+
+    @_route(f"{prefix}/statistik/wilayah/{{region_code}}", ["GET"], f"region_stats_{lang}")
+    def region_statistics(region_code):
+        if not _REGION_CODE.match(region_code):
+            return serve(lang, pages.error_page, 404)
+        return serve(lang, pages.scope_statistics, "region", region_code)
+
+    @_route(f"{prefix}/statistik/kategori/{{category_code}}", ["GET"], f"category_stats_{lang}")
+    def category_statistics(category_code):
+        if not _CATEGORY_CODE.match(category_code):
+            return serve(lang, pages.error_page, 404)
+        return serve(lang, pages.scope_statistics, "category", category_code)
 
     @_route(f"{prefix}/offline", ["GET"], f"offline_{lang}")
     def offline():

@@ -90,6 +90,10 @@ class Page:
             path = f"/publik/{params.pop('tracking_id')}"
         elif name == "agency_stats":
             path = f"/statistik/{params.pop('agency_id')}"
+        elif name == "region_stats":
+            path = f"/statistik/wilayah/{params.pop('region_code')}"
+        elif name == "category_stats":
+            path = f"/statistik/kategori/{params.pop('category_code')}"
         elif name == "uploaded":
             path = f"/lacak/{params.pop('tracking_id')}/terkirim"
         else:
@@ -107,6 +111,9 @@ class Page:
             return self.url("public_report", lang, tracking_id=here["tracking_id"])
         if here.get("name") == "agency_stats":
             return self.url("agency_stats", lang, agency_id=here["agency_id"])
+        if here.get("name") in ("region_stats", "category_stats"):
+            key = "region_code" if here["name"] == "region_stats" else "category_code"
+            return self.url(here["name"], lang, **{key: here[key]})
         return self.url(here.get("name", "home"), lang)
 
     def absolute(self, path: str) -> str:
@@ -802,7 +809,51 @@ def statistics(page: Page) -> Response:
         ranking = stats.ranking(period)
     except NotComputed:
         ranking = None
-    return page.render("stats.html", figures=figures, ranking=ranking, here={"name": "stats"})
+    return page.render(
+        "stats.html",
+        figures=figures,
+        ranking=ranking,
+        provinces=choices.provinces(),
+        category_names=_category_names(page),
+        here={"name": "stats"},
+    )
+
+
+def _category_names(page: Page) -> dict[str, str]:
+    return {
+        c.code: (c.name_en or c.name) if page.lang == "en" else c.name
+        for c in bootstrap.directory().categories()
+    }
+
+
+def scope_statistics(page: Page, kind: str, code: str) -> Response:
+    """A province or regency/city (``region``), or a topic (``category``)."""
+    from ..services.statistics import UnknownScope
+
+    stats = bootstrap.statistics()
+    period = stats.period(None)
+    try:
+        figures = stats.region(code, period) if kind == "region" else stats.category(code, period)
+    except UnknownScope:
+        return error_page(page, 404)
+    names = _category_names(page)
+    regencies = {
+        r.code: r.name for group in choices.regencies(bootstrap.directory()).values() for r in group
+    }
+    scope_id = figures["scope"]["id"]
+    if kind == "category":
+        title = names.get(scope_id, figures["scope"]["name"])
+    else:
+        title = figures["scope"]["name"] or regencies.get(scope_id, scope_id)
+    key = "region_code" if kind == "region" else "category_code"
+    return page.render(
+        "scope_stats.html",
+        figures=figures,
+        title=title,
+        category_names=names,
+        regency_names=regencies,
+        here={"name": f"{kind}_stats", key: scope_id},
+    )
 
 
 def agency_statistics(page: Page, agency_id: str) -> Response:
@@ -813,14 +864,10 @@ def agency_statistics(page: Page, agency_id: str) -> Response:
         figures = stats.agency(agency_id, stats.period(None))
     except UnknownScope:
         return error_page(page, 404)
-    names = {c.code: c for c in bootstrap.directory().categories()}
     return page.render(
         "agency_stats.html",
         figures=figures,
-        category_names={
-            code: (c.name_en or c.name) if page.lang == "en" else c.name
-            for code, c in names.items()
-        },
+        category_names=_category_names(page),
         here={"name": "agency_stats", "agency_id": agency_id},
     )
 

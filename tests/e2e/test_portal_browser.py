@@ -408,6 +408,8 @@ def test_every_other_page_passes_axe(chromium, stack, http):
             f"/lacak/{tid}/terkirim",
             f"/publik/{tid}",
             "/statistik/pemkot-bandung",
+            "/statistik/wilayah/32",
+            "/statistik/kategori/infrastruktur",
             "/offline",
             "/lacak/K7M3QX9P2A",  # another report's id: the token form
             "/lacak/bukan-nomor!",  # the error page

@@ -59,3 +59,23 @@ def test_national_figures_the_ranking_and_an_agency(client, stats_reader, direct
 def test_an_unknown_agency_is_404(client):
     assert page(client, "/statistik/tidak-ada")[0].status_code == 404
     assert page(client, "/statistik/BAD!")[0].status_code == 404
+
+
+def test_provinces_regencies_and_topics(client, stats_reader):
+    stats_reader.load(cells_of(lives()))
+    r, text = page(client, "/en/statistik")
+    assert 'href="/en/statistik/kategori/infrastruktur">Infrastruktur</a>: 24' in text
+    assert 'href="/en/statistik/wilayah/32">Jawa Barat</a>' in text
+    r, text = page(client, "/statistik/wilayah/32")
+    assert r.status_code == 200 and "<h1>Jawa Barat</h1>" in text
+    assert "Laporan diterima</dt><dd>40</dd>" in text
+    assert 'href="/statistik/wilayah/32.73">Kota Bandung</a>' in text
+    r, text = page(client, "/statistik/wilayah/32.73")
+    assert "<h1>Kota Bandung</h1>" in text and 'href="/statistik/wilayah/32">Jawa Barat</a>' in text
+    r, text = page(client, "/en/statistik/kategori/kesehatan")
+    assert "Reports received</dt><dd>10</dd>" in text
+
+
+def test_an_unknown_region_or_topic_is_404(client):
+    for path in ("/statistik/wilayah/99", "/statistik/wilayah/3x", "/statistik/kategori/nope"):
+        assert page(client, path)[0].status_code == 404, path
