@@ -8,7 +8,7 @@ STAGE ?= prod
 LINT_VENV := .venv-lint
 LINT_STAMP := $(LINT_VENV)/.installed
 
-.PHONY: run test lint lint-infra format bench package clean
+.PHONY: run test lint lint-infra format bench package catalogue clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,13 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	@set -e; for script in bench/[!_]*.py; do echo "== $$script"; $(PY) $$script; done
+
+# The web portal's gettext catalogue: messages from the templates and code into the .pot
+# and each .po (translate the new ones there), then the .mo files the portal reads.
+catalogue: $(STAMP)
+	$(PY) -m ops.catalogue extract
+	$(PY) -m ops.catalogue compile
+	$(PY) -m ops.catalogue check
 
 package: $(STAMP)
 	$(PY) -m infra.package dist --stage $(STAGE)

@@ -148,6 +148,7 @@ class LocalStack:
             "",
             "  Satu Pintu local stack is up",
             "  ---------------------------",
+            f"  Web portal     {self.api_url}/   (English: {self.api_url}/en)",
             f"  API            {self.api_url}   (OpenAPI: {self.api_url}/openapi.json)",
             f"  Public         {self.api_url}/v1/public/reports   {self.api_url}/v1/open-data",
             f"  AWS emulator   {self.emulator.endpoint}   (moto; region {emulator.REGION})",

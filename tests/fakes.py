@@ -375,9 +375,12 @@ class FakeStore:
                 return data
         raise KeyError(key)
 
-    def presign_upload(self, key, content_type, max_bytes, expires_in):
+    def presign_upload(self, key, content_type, max_bytes, expires_in, redirect=None):
         self.presigned.append((key, content_type, max_bytes, expires_in))
-        return UploadForm("https://bucket.example/", {"key": key, "Content-Type": content_type})
+        fields = {"key": key, "Content-Type": content_type}
+        if redirect:
+            fields["success_action_redirect"] = redirect
+        return UploadForm("https://bucket.example/", fields)
 
     def presign_download(self, key, *, filename, content_type, inline, expires_in):
         kind = "inline" if inline else "attachment"

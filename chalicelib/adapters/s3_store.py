@@ -48,17 +48,19 @@ class S3ObjectStore:
     def s3(self):
         return self._client or _s3()
 
-    def presign_upload(self, key, content_type, max_bytes, expires_in) -> UploadForm:
+    def presign_upload(self, key, content_type, max_bytes, expires_in, redirect=None):
         # The policy pins the exact key, the content type and the size range. S3 enforces
         # them; the validation after upload does not rely on it (the emulator does not).
+        fields = {"Content-Type": content_type}
+        conditions = [{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]]
+        if redirect:  # the web portal's form without JavaScript comes back here (303)
+            fields["success_action_redirect"] = redirect
+            conditions.append({"success_action_redirect": redirect})
         post = self.s3.generate_presigned_post(
             Bucket=self.bucket,
             Key=key,
-            Fields={"Content-Type": content_type},
-            Conditions=[
-                {"Content-Type": content_type},
-                ["content-length-range", 1, max_bytes],
-            ],
+            Fields=fields,
+            Conditions=conditions,
             ExpiresIn=expires_in,
         )
         return UploadForm(post["url"], dict(post["fields"]))

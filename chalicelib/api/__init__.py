@@ -8,6 +8,7 @@ from . import (
     edge,
     open311,
     open_data,
+    portal,
     public,
     reports,
     staff,
@@ -34,5 +35,6 @@ BLUEPRINTS = (
     twilio.bp,
     channels_meta.bp,
     channels_x.bp,
+    portal.bp,
     edge.blueprint(DECLARED),  # last: built from every route declared above
 )

@@ -282,6 +282,8 @@ def _build(app) -> dict:
                 continue  # chalicelib.api.edge: the methods a path does not declare
             if getattr(entry.view_function, "outside_openapi", None):
                 continue  # documented elsewhere (Open311: its specification); says why
+            if getattr(entry.view_function, "portal", False):
+                continue  # chalicelib.api.portal: the web portal's pages, not the API
             spec = getattr(entry.view_function, "spec", None)
             if spec is None:
                 raise LookupError(f"{method} {path} has no OpenAPI spec; use @endpoint")

@@ -76,6 +76,11 @@ PATH_PARAMS = {
         "An Open311 document and its format: services.json, requests/K7M3QX9P2A.xml ...",
         ("not-found", "Not found."),
     ),
+    "asset": PathParam(
+        r"^[a-z0-9-]{1,40}\.[0-9a-f]{10}\.[a-z]{2,12}$",
+        "A web portal asset under its content-hashed name (portal.<hash>.css).",
+        ("not-found", "No such file."),
+    ),
 }
 
 

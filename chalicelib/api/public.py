@@ -126,3 +126,12 @@ def _invalid_cursor() -> Problem:
         "invalid-cursor",
         "This cursor was not issued by this API for these filters: start again without it.",
     )
+
+
+# The web portal's feed pages page on with the same cursors.
+issue_cursor = _issue_cursor
+
+
+def read_cursor(raw: str | None, filters: FeedFilters) -> str | None:
+    """The position a cursor names; Problem (400) for one not issued for these filters."""
+    return _read_cursor(raw, filters)

@@ -29,7 +29,9 @@ _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{8,255}$")
 _ERR = ("ProblemOut", "Problem details (RFC 9457).")
 
 
-def _command(body: s.SubmitReportIn) -> submission.SubmitReport:
+def command_from(body, channel: Channel = Channel.API) -> submission.SubmitReport:
+    """The submission service's command from a validated ``SubmitReportIn`` (the API's
+    body, or the web portal's form turned into the same body)."""
     reporter = None
     if body.reporter and (body.reporter.name or body.reporter.phone or body.reporter.email):
         reporter = Reporter(body.reporter.name, body.reporter.phone, body.reporter.email)
@@ -44,7 +46,7 @@ def _command(body: s.SubmitReportIn) -> submission.SubmitReport:
         region=body.region,
         location=Location(body.location.lat, body.location.lon) if body.location else None,
         incident_date=body.incident_date,
-        channel=Channel.API,
+        channel=channel,
         language=body.language,
     )
 
@@ -84,7 +86,7 @@ def submit_report(call):
     cfg = settings()
     try:
         result = submission.submit_report(
-            _command(call.body),
+            command_from(call.body),
             reports=bootstrap.reports(),
             publisher=bootstrap.publisher(),
             directory=bootstrap.directory(),

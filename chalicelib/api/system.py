@@ -90,23 +90,31 @@ def _prefix(request) -> str:
     "/",
     "GET",
     summary="Where to start: links to the reference and the description",
+    description="A browser (Accept: text/html, JSON not preferred) gets the web portal's "
+    "home page instead (HTML, Bahasa Indonesia; /en in English).",
     tags=("system",),
     responses={200: ("IndexOut", "Links.")},
 )
 def index(call):
+    from . import portal
+
+    if portal.prefers_html(call.request):
+        return portal.home_id(call.request)
     prefix = _prefix(call.request)
     links = {
         "docs": f"{prefix}/docs",
         "openapi": f"{prefix}/openapi.json",
         "health": f"{prefix}/healthz",
         "reports": f"{prefix}/v1/reports",
+        "portal": f"{prefix}/",
     }
     out = s.IndexOut(
         name="Satu Pintu API",
         version="1.0.0",
         links={name: s.Link(href=href) for name, href in links.items()},
     )
-    return json_response(out, headers={"Cache-Control": "max-age=300"})
+    # Vary: a browser asking for the same URL gets the portal's home page instead.
+    return json_response(out, headers={"Cache-Control": "max-age=300", "Vary": "Accept"})
 
 
 @endpoint(

@@ -181,7 +181,14 @@ class AttachmentService:
     # ------------------------------------------------------------ slots
 
     def request_upload(
-        self, raw_id: str, caller: Caller, *, filename: str, content_type: str, size: int
+        self,
+        raw_id: str,
+        caller: Caller,
+        *,
+        filename: str,
+        content_type: str,
+        size: int,
+        redirect: str | None = None,
     ) -> UploadSlot:
         report = self._load(raw_id)
         who = self.party(report, caller)
@@ -203,7 +210,11 @@ class AttachmentService:
             size=size,
         )
         form = self.store.presign_upload(
-            slot.incoming_key, slot.content_type, self.limits.max_bytes, self.limits.url_seconds
+            slot.incoming_key,
+            slot.content_type,
+            self.limits.max_bytes,
+            self.limits.url_seconds,
+            redirect=redirect,
         )
         return UploadSlot(report, slot, form.url, form.fields, self.limits.max_bytes)
 

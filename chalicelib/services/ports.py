@@ -194,8 +194,15 @@ class StoredObject:
 
 class ObjectStore(Protocol):
     def presign_upload(
-        self, key: str, content_type: str, max_bytes: int, expires_in: int
-    ) -> UploadForm: ...
+        self,
+        key: str,
+        content_type: str,
+        max_bytes: int,
+        expires_in: int,
+        redirect: str | None = None,
+    ) -> UploadForm:
+        """A POST form for one file. ``redirect``: where the storage sends the browser after
+        a successful upload (a plain HTML form, without JavaScript)."""
 
     def presign_download(
         self, key: str, *, filename: str, content_type: str, inline: bool, expires_in: int

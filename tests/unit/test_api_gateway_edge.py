@@ -27,6 +27,7 @@ SAMPLE = {
     "file_name": "reports.csv",
     "category_code": "infrastruktur",
     "region_code": "32.73",
+    "asset": "portal.0123456789.css",
 }
 
 

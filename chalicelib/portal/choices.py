@@ -1,0 +1,44 @@
+"""What the submission form offers: categories in plain language, provinces and the
+regencies/cities the directory knows (their local governments' region codes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..domain.regions import PROVINCES
+
+
+@dataclass(frozen=True)
+class Choice:
+    code: str
+    name: str
+    hint: str | None = None
+    hint_lang: str | None = None  # when the hint is not in the page's language
+
+
+def categories(directory, lang: str) -> list[Choice]:
+    out = []
+    for c in directory.categories():
+        name = (c.name_en or c.name) if lang == "en" else c.name
+        # Descriptions are written in Bahasa Indonesia only: marked as such on English pages.
+        out.append(Choice(c.code, name, c.description, "id" if lang != "id" else None))
+    return sorted(out, key=lambda c: c.name.casefold())
+
+
+def provinces() -> list[Choice]:
+    return sorted((Choice(code, name) for code, name in PROVINCES.items()), key=lambda c: c.name)
+
+
+def regencies(directory) -> dict[str, list[Choice]]:
+    """Regencies and cities by province code, from the local governments in the directory."""
+    by_province: dict[str, dict[str, str]] = {}
+    for agency in directory.all_agencies():
+        code = agency.region_code or ""
+        if agency.type != "local_government" or len(code) != 5 or not agency.active:
+            continue
+        name = agency.name.removeprefix("Pemerintah ").strip()
+        by_province.setdefault(code[:2], {}).setdefault(code, name)
+    return {
+        p: sorted((Choice(code, name) for code, name in found.items()), key=lambda c: c.name)
+        for p, found in sorted(by_province.items())
+    }
