@@ -21,7 +21,9 @@ it lists some 420 service directories, and the API versions in each, once per mo
 cold start's instructions (50 million), to find the one directory it then reads anyway.
 The loader looks in that service's directory only; a service it does not find there goes
 the ordinary way (the listing, and botocore's UnknownServiceError naming the services it
-knows).
+knows). It repeats the rest of botocore's method, so it is used only while botocore's
+method does what it copies (the same names used, in the same order); under a botocore
+that changed it, botocore's own loader stays.
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ def botocore_session():
     session = botocore.session.get_session()
     loader = session.get_component("data_loader")
     loader.file_loader = dict_file_loader()()
-    loader.__class__ = service_loader(type(loader))  # same state, one method differs
+    if copies_botocore(type(loader)):
+        loader.__class__ = service_loader(type(loader))  # same state, one method differs
     create_client = session.create_client
 
     def locked_create_client(*args, **kwargs):
@@ -70,6 +73,32 @@ def dict_file_loader() -> type:
                 return json.loads(fp.read().decode("utf-8"))
 
     return DictFileLoader
+
+
+# What botocore's Loader.load_service_model uses, in order (botocore 1.2x-1.4x): the
+# listing, then the latest version, the data and the extras, which ServiceLoader repeats.
+_BOTOCORE_LOAD_SERVICE_MODEL = (
+    "list_available_services",
+    "UnknownServiceError",
+    "join",
+    "determine_latest_version",
+    "os",
+    "path",
+    "load_data",
+    "_find_extras",
+    "_extras_processor",
+    "process",
+)
+
+
+def copies_botocore(base: type) -> bool:
+    """botocore's load_service_model is the one ServiceLoader copies (under its
+    instance_cache decorator, whose closure holds the method)."""
+    try:
+        method = base.load_service_model.__closure__[0].cell_contents
+        return method.__code__.co_names == _BOTOCORE_LOAD_SERVICE_MODEL
+    except (AttributeError, IndexError, TypeError):
+        return False
 
 
 @functools.cache

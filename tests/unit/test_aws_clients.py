@@ -172,3 +172,22 @@ def test_an_unknown_service_is_refused_as_botocore_refuses_it():
     # a known service without data of that type: botocore's DataNotFoundError
     with pytest.raises(DataNotFoundError):
         _fresh_service_loader().load_service_model("dynamodb", "service-2", "1999-01-01")
+
+
+def test_the_service_loader_is_used_only_while_botocore_does_what_it_copies():
+    from botocore.loaders import Loader, instance_cache
+
+    assert aws_clients.copies_botocore(Loader)  # this botocore: the loader is used
+
+    class Changed(Loader):
+        @instance_cache
+        def load_service_model(self, service_name, type_name, api_version=None):
+            self.list_available_services(type_name)
+            return self.load_data_with_path(service_name)  # something else
+
+    class Undecorated(Loader):
+        def load_service_model(self, service_name, type_name, api_version=None):
+            return super().load_service_model(service_name, type_name, api_version)
+
+    assert not aws_clients.copies_botocore(Changed)
+    assert not aws_clients.copies_botocore(Undecorated)
