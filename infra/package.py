@@ -11,11 +11,16 @@ compiled again at every cold start. Every .py in the package gets a
 in the *unchecked-hash* mode: the runtime loads it without comparing it with the source's
 timestamp (zips carry 1980-01-01 dates, so timestamp-based .pyc files would never match)
 or hashing the source. Stale .pyc files copied from the work tree are replaced.
+
+Dataclass methods: the same interpreter imports the package's modules once and records
+the methods' code that ``@dataclass`` compiles from source when a class is created
+(``chalicelib/dataclass_code.bin``; see chalicelib/dataclass_code.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import re
@@ -145,6 +150,54 @@ def compile_bytecode(zip_path: Path, python: str = sys.executable) -> int:
     return len(compiled)
 
 
+def precompile_dataclasses(
+    zip_path: Path, python: str = sys.executable, stage: str = "prod"
+) -> int:
+    """Add chalicelib/dataclass_code.bin, recorded by the target interpreter importing the
+    package (with this environment's boto3 behind it, as the runtime provides it); returns
+    how many methods it holds. A module that cannot be imported is reported (its classes
+    then compile at cold start, as before)."""
+    name = "chalicelib/dataclass_code.bin"
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        with zipfile.ZipFile(zip_path) as src:
+            src.extractall(root)
+        out = root / "table.bin"
+        provided = importlib.util.find_spec("botocore")  # where the runtime's libraries are
+        path = [str(root)]
+        if provided is not None and provided.origin:
+            path.append(str(Path(provided.origin).parent.parent))
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(path),
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "SATUPINTU_STAGE": stage,
+        }
+        env.pop("LAMBDA_TASK_ROOT", None)
+        result = subprocess.run(
+            [python, "-s", "-m", "chalicelib.dataclass_code", str(root), str(out)],
+            cwd=root,
+            env=env,
+            stdout=subprocess.PIPE,  # stderr: what could not be imported, for the builder
+            text=True,
+            check=True,
+        )
+        tmp_zip = zip_path.with_suffix(".dc.zip")
+        with (
+            zipfile.ZipFile(zip_path) as src,
+            zipfile.ZipFile(tmp_zip, "w", zipfile.ZIP_DEFLATED) as dst,
+        ):
+            for info in src.infolist():
+                if info.filename != name:
+                    dst.writestr(info, src.read(info.filename))
+            entry = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.external_attr = 0o644 << 16
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(entry, out.read_bytes())
+    tmp_zip.replace(zip_path)
+    return int(result.stdout.strip().splitlines()[-1])
+
+
 def lock_stage(template: Path, stage: str) -> None:
     """Pin the packaged template's Stage parameter to the stage it was packaged for.
 
@@ -185,12 +238,15 @@ def package(out: Path, stage: str = "prod") -> None:
     lock_stage(out / "sam.json", stage)
     before, after = slim(out / "deployment.zip")
     runtime = runtime_of(out / "sam.json")
-    compiled = compile_bytecode(out / "deployment.zip", interpreter_for(runtime))
+    python = interpreter_for(runtime)
+    compiled = compile_bytecode(out / "deployment.zip", python)
+    methods = precompile_dataclasses(out / "deployment.zip", python, stage)
     final = (out / "deployment.zip").stat().st_size
     print(
         f"{out}/sam.json and {out}/deployment.zip "
         f"({before / 1e6:.1f} MB -> {after / 1e6:.1f} MB without the runtime's boto3, "
-        f"{final / 1e6:.1f} MB with {compiled} .pyc files for {runtime})"
+        f"{final / 1e6:.1f} MB with {compiled} .pyc files and {methods} dataclass "
+        f"methods compiled for {runtime})"
     )
 
 

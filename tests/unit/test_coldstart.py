@@ -75,3 +75,31 @@ def test_outside_lambda_nothing_changes():
         "after_first_event": True,
         "frozen": False,
     }
+
+
+def test_in_lambda_dataclasses_take_the_packaged_methods(tmp_path, monkeypatch):
+    """The package's table of compiled dataclass methods (chalicelib/dataclass_code.py)
+    is installed by the cold start in Lambda only."""
+    import dataclasses
+    import gc
+    import importlib.util
+    import marshal
+
+    from chalicelib import coldstart, dataclass_code
+
+    table = tmp_path / "dataclass_code.bin"
+    table.write_bytes(importlib.util.MAGIC_NUMBER + marshal.dumps({"x = 1": b""}))
+    monkeypatch.setattr(dataclass_code, "TABLE", table)
+    try:
+        monkeypatch.delenv("LAMBDA_TASK_ROOT", raising=False)
+        coldstart.begin()
+        assert "exec" not in vars(dataclasses)
+
+        monkeypatch.setenv("LAMBDA_TASK_ROOT", "/var/task")
+        monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "")
+        coldstart.begin()
+        assert dataclasses.exec.table == {"x = 1": b""}
+    finally:
+        coldstart.end()
+        gc.unfreeze()  # what end() froze: this test process's objects
+        dataclass_code.uninstall()

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, ValidationError, field_validator
 
-from ...domain import intake
+from ...domain import intake, phones
 from ...domain.report import ReportKind
 from ...domain.status import Status
 from .base import Latitude, Link, Longitude, _In, _Out
@@ -45,15 +45,7 @@ class ReporterIn(_In):
     def _phone(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        import phonenumbers  # loaded on first use, not at cold start
-
-        try:
-            number = phonenumbers.parse(value, "ID")
-        except phonenumbers.NumberParseException:
-            raise ValueError("not a phone number") from None
-        if not phonenumbers.is_valid_number(number):
-            raise ValueError("not a valid phone number")
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return phones.to_e164(value)
 
     @field_validator("email")
     @classmethod
