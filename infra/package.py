@@ -204,12 +204,16 @@ def lock_stage(template: Path, stage: str) -> None:
     `chalice package --stage S` loads the app with S's environment (SATUPINTU_STAGE), so the
     SQS event sources name S's queues (``satupintu-S-dispatch``...). A template deployed
     with another Stage would create other queues and subscribe to missing ones: only S is
-    allowed, and it is the default."""
+    allowed, and it is the default.
+
+    Written without indentation: CloudFormation refuses a template over 1,000,000 bytes,
+    and the API definition (every path × every method) is most of it (465 KB compact with
+    97 paths; 1,018 KB indented)."""
     data = json.loads(template.read_text())
     parameter = data["Parameters"]["Stage"]
     parameter["Default"] = stage
     parameter["AllowedValues"] = [stage]
-    template.write_text(json.dumps(data, indent=2) + "\n")
+    template.write_text(json.dumps(data, separators=(",", ":")) + "\n")
 
 
 def package(out: Path, stage: str = "prod") -> None:
