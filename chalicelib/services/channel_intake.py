@@ -36,6 +36,7 @@ from ..domain.intake import DESCRIPTION_LENGTH, TITLE_LENGTH, InvalidReport, tit
 from ..domain.policy import ActionNotAllowedNow, NotPermitted
 from ..domain.report import Actor, Channel, Report, Reporter
 from .access import Caller
+from .attachments import InvalidUpload, ReportClosed, TooManyAttachments
 from .ports import (
     ChannelRefused,
     ChannelSender,
@@ -54,9 +55,7 @@ from .submission import SubmitReport, Submitted
 log = logging.getLogger(__name__)
 
 PHONE_CHANNELS = frozenset({Channel.SMS, Channel.WHATSAPP})
-# A public reply is read by everybody: no agency response text, never identity.
-PUBLIC_STATUS_RESPONSE_CHARS = 0
-STATUS_RESPONSE_CHARS = 300
+STATUS_RESPONSE_CHARS = 300  # of the agency's latest response, in a private answer
 
 
 @dataclass(frozen=True)
@@ -239,10 +238,11 @@ class ChannelIntake:
             return Answer(texts.text(q.language, "not_found", tid=q.tracking_id), "not_found")
         agency = texts.text(q.language, "agency", name=report.agency.name) if report.agency else ""
         response = ""
-        limit = PUBLIC_STATUS_RESPONSE_CHARS if message.public else STATUS_RESPONSE_CHARS
         latest = report.public_responses[-1].message if report.public_responses else None
-        if latest and limit and (mine or not report.confidential):
-            response = texts.text(q.language, "response", text=texts.shorten(latest, limit))
+        if latest and not message.public:  # a public reply carries no agency text
+            response = texts.text(
+                q.language, "response", text=texts.shorten(latest, STATUS_RESPONSE_CHARS)
+            )
         text = texts.text(
             q.language,
             "status",
@@ -297,7 +297,7 @@ class ChannelIntake:
                     content_type=content_type or item.content_type or "",
                     size=len(data),
                 )
-            except Exception as e:  # refused before storing: wrong type, too many, closed
+            except (InvalidUpload, TooManyAttachments, ReportClosed) as e:  # for good
                 log.warning("inbound media refused: %s", type(e).__name__)
             else:
                 service.store.put(slot.incoming_key, data, slot.content_type)

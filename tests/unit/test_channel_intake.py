@@ -252,3 +252,24 @@ def test_media_gone_or_too_large_are_skipped_others_attached(channel, reports, a
     (tid,) = reports.reports
     slots, _ = attachments.slots(tid)
     assert len(slots) == 1
+
+
+def test_a_store_that_fails_for_now_leaves_the_media_to_the_retry(
+    channel, reports, attachments, monkeypatch
+):
+    media = (InboundMedia(url="https://media.example/1", content_type="image/png"),)
+    intake().accept([msg(media=media)])
+    (key,) = channel["intake_queue"].keys
+    add = attachments.add
+
+    def throttled(*args, **kwargs):
+        raise RuntimeError("ProvisionedThroughputExceeded")
+
+    monkeypatch.setattr(attachments, "add", throttled)
+    with pytest.raises(RuntimeError):
+        intake().process(key)  # the queue retries it
+    monkeypatch.setattr(attachments, "add", add)
+    intake().process(key)
+    (tid,) = reports.reports
+    slots, _ = attachments.slots(tid)
+    assert len(slots) == 1
