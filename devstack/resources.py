@@ -342,18 +342,12 @@ def _create_secrets(template: dict, endpoint: str, created: Created) -> None:
 
 
 def _generated_secret(name: str, generate: dict) -> str:
-    known = {"PasswordLength", "ExcludePunctuation", "SecretStringTemplate", "GenerateStringKey"}
-    if set(generate) - known:
+    if set(generate) - {"PasswordLength", "ExcludePunctuation"}:
         raise ValueError(f"{name}: GenerateSecretString options not applied locally")
     alphabet = string.ascii_letters + string.digits
     if not generate.get("ExcludePunctuation"):
         alphabet += string.punctuation
-    value = "".join(secrets.choice(alphabet) for _ in range(generate["PasswordLength"]))
-    if "SecretStringTemplate" not in generate:
-        return value
-    document = json.loads(generate["SecretStringTemplate"])
-    document[generate["GenerateStringKey"]] = value
-    return json.dumps(document)
+    return "".join(secrets.choice(alphabet) for _ in range(generate["PasswordLength"]))
 
 
 def app_environment(template: dict, created: Created, endpoint: str) -> dict[str, str]:
