@@ -273,3 +273,9 @@ def test_a_store_that_fails_for_now_leaves_the_media_to_the_retry(
     (tid,) = reports.reports
     slots, _ = attachments.slots(tid)
     assert len(slots) == 1
+
+
+def test_the_rate_counters_name_no_phone_number(channel):
+    deliver(msg(), channel)
+    keys = [key for key, *_ in bootstrap.get("rate_limits").counts]
+    assert keys and all(PHONE not in key and PHONE[1:] not in key for key in keys)
