@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlencode
 
 from chalice import Blueprint, Response
@@ -107,7 +106,7 @@ def message_of(fields: dict[str, str]):
         message_id=sid,
         sender=sender,
         text=fields.get("Body", "")[:MAX_TEXT],
-        received_at=datetime.now(UTC),
+        received_at=bootstrap.clock().now(),
         media=tuple(media),
     )
 
