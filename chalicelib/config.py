@@ -120,6 +120,9 @@ class Settings:
     channel_inbox_queue_url: str | None = None
     # The API's public base URL as providers call it: Twilio signs the full URL.
     public_api_url: str | None = None
+    # The staff pool's hosted UI (https://<domain>.auth.<region>.amazoncognito.com; locally
+    # devstack's stand-in): the console signs in there with the authorization code + PKCE.
+    staff_signin_url: str | None = None
     channel_per_minute: int = 10  # messages a sender may send per minute...
     channel_per_day: int = 100  # ...and per day before intake stops processing them
     clock_file: str | None = None  # local stack only: a shifted clock (python -m devstack clock)
@@ -226,6 +229,7 @@ def settings() -> Settings:
         open311_jurisdiction_id=_env("OPEN311_JURISDICTION_ID", "satupintu.id"),
         channel_inbox_queue_url=_env("CHANNEL_INBOX_QUEUE_URL"),
         public_api_url=(_env("PUBLIC_API_URL") or "").rstrip("/") or None,
+        staff_signin_url=(_env("STAFF_SIGNIN_URL") or "").rstrip("/") or None,
         channel_per_minute=_positive_int("CHANNEL_PER_MINUTE", 10),
         channel_per_day=_positive_int("CHANNEL_PER_DAY", 100),
         # Only the local stack sets it, and only in dev does the clock read it.

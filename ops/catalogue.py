@@ -3,6 +3,9 @@
     python -m ops.catalogue extract   # templates + portal code -> portal.pot, merged into each .po
     python -m ops.catalogue compile   # each .po -> .mo (GNU format, read by stdlib gettext)
     python -m ops.catalogue check     # exit 1 if a message is untranslated or a .mo is stale
+    python -m ops.catalogue translate id FILE...
+                                      # msgid -> msgstr from JSON objects or other .po files
+                                      # (e.g. both sides of a merge) into the language's .po
 
 Message ids are English and come from the Jinja2 templates (``_()`` / ``gettext``, found
 with Jinja2's own extractor) and from ``_``, ``N_`` and ``gettext`` calls in the portal's
@@ -175,6 +178,22 @@ def cmd_compile() -> None:
         print(f"compiled {mo_path(lang).relative_to(ROOT)}")
 
 
+def cmd_translate(lang: str, sources: list[str]) -> None:
+    """Translations from JSON objects ({msgid: msgstr}) or .po files, later ones winning,
+    into ``lang``'s .po; then extract (messages no longer used drop out) and compile."""
+    import json
+
+    path = po_path(lang)
+    known = read_po(path) if path.exists() else {}
+    for source in sources:
+        src = Path(source)
+        more = json.loads(src.read_text()) if src.suffix == ".json" else read_po(src)
+        known.update({k: v for k, v in more.items() if k and v})
+    write_po(path, extract(), known, known.get("") or header(lang))
+    cmd_extract()
+    cmd_compile()
+
+
 def problems() -> list[str]:
     found = []
     messages = extract()
@@ -193,6 +212,8 @@ def main(argv: list[str]) -> int:
         cmd_extract()
     elif command == "compile":
         cmd_compile()
+    elif command == "translate" and len(argv) >= 3 and argv[1] in LANGUAGES:
+        cmd_translate(argv[1], argv[2:])
     elif command == "check":
         found = problems()
         print("\n".join(found) or "catalogue complete")

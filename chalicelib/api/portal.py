@@ -47,12 +47,16 @@ def serve(lang: str, handler, *args):
                 log.warning("portal form refused: CSRF token missing or wrong")
                 return pages.error_page(page, 403)
         return handler(page, *args)
+    except pages.staff_session.SignInRequired:
+        return pages.sign_in_redirect(page)
+    except pages.staff_session.NotAllowed:
+        return pages.error_page(page, 403, pages.labels.NOT_YOUR_ROLE)
     except Exception:
         log.exception("portal page failed")
         return pages.error_page(pages.Page(request, lang), 500)
 
 
-def _route(path: str, methods: list[str], name: str):
+def route(path: str, methods: list[str], name: str):
     def register(view):
         view.__name__ = view.__qualname__ = name
         view.portal = True  # a page, not an API operation: not in /openapi.json
@@ -70,83 +74,83 @@ def _known_id(raw: str) -> bool:
 def _register(lang: str, prefix: str) -> None:
     if prefix:  # the Indonesian home page is "/" (chalicelib.api.system.index)
 
-        @_route(prefix, ["GET"], f"home_{lang}")
+        @route(prefix, ["GET"], f"home_{lang}")
         def home():
             return serve(lang, pages.home)
 
-    @_route(f"{prefix}/publik", ["GET"], f"feed_{lang}")
+    @route(f"{prefix}/publik", ["GET"], f"feed_{lang}")
     def public_feed():
         return serve(lang, pages.public_feed)
 
-    @_route(f"{prefix}/publik/{{tracking_id}}", ["GET"], f"public_report_{lang}")
+    @route(f"{prefix}/publik/{{tracking_id}}", ["GET"], f"public_report_{lang}")
     def public_report(tracking_id):
         if not _known_id(tracking_id):
             return serve(lang, pages.error_page, 404)
         return serve(lang, pages.public_report, tracking_id)
 
-    @_route(f"{prefix}/statistik", ["GET"], f"stats_{lang}")
+    @route(f"{prefix}/statistik", ["GET"], f"stats_{lang}")
     def statistics():
         return serve(lang, pages.statistics)
 
-    @_route(f"{prefix}/statistik/{{agency_id}}", ["GET"], f"agency_stats_{lang}")
+    @route(f"{prefix}/statistik/{{agency_id}}", ["GET"], f"agency_stats_{lang}")
     def agency_statistics(agency_id):
         if not _AGENCY_ID.match(agency_id):
             return serve(lang, pages.error_page, 404)
         return serve(lang, pages.agency_statistics, agency_id)
 
-    @_route(f"{prefix}/statistik/wilayah/{{region_code}}", ["GET"], f"region_stats_{lang}")
+    @route(f"{prefix}/statistik/wilayah/{{region_code}}", ["GET"], f"region_stats_{lang}")
     def region_statistics(region_code):
         if not _REGION_CODE.match(region_code):
             return serve(lang, pages.error_page, 404)
         return serve(lang, pages.scope_statistics, "region", region_code)
 
-    @_route(f"{prefix}/statistik/kategori/{{category_code}}", ["GET"], f"category_stats_{lang}")
+    @route(f"{prefix}/statistik/kategori/{{category_code}}", ["GET"], f"category_stats_{lang}")
     def category_statistics(category_code):
         if not _CATEGORY_CODE.match(category_code):
             return serve(lang, pages.error_page, 404)
         return serve(lang, pages.scope_statistics, "category", category_code)
 
-    @_route(f"{prefix}/offline", ["GET"], f"offline_{lang}")
+    @route(f"{prefix}/offline", ["GET"], f"offline_{lang}")
     def offline():
         return serve(lang, pages.offline)
 
-    @_route(f"{prefix}/lapor", ["GET", "POST"], f"submit_{lang}")
+    @route(f"{prefix}/lapor", ["GET", "POST"], f"submit_{lang}")
     def submit():
         if bp.current_request.method == "POST":
             return serve(lang, pages.submit)
         return serve(lang, pages.submit_form)
 
-    @_route(f"{prefix}/lacak", ["GET", "POST"], f"track_{lang}")
+    @route(f"{prefix}/lacak", ["GET", "POST"], f"track_{lang}")
     def track():
         if bp.current_request.method == "POST":
             return serve(lang, pages.track)
         return serve(lang, pages.track_form)
 
-    @_route(f"{prefix}/lacak/{{tracking_id}}", ["GET"], f"report_{lang}")
+    @route(f"{prefix}/lacak/{{tracking_id}}", ["GET"], f"report_{lang}")
     def report(tracking_id):
         if not _known_id(tracking_id):
             return serve(lang, pages.error_page, 404)
         return serve(lang, pages.report, tracking_id)
 
-    @_route(f"{prefix}/lacak/{{tracking_id}}/lupakan", ["POST"], f"forget_{lang}")
+    @route(f"{prefix}/lacak/{{tracking_id}}/lupakan", ["POST"], f"forget_{lang}")
     def forget(tracking_id):
         if not _known_id(tracking_id):
             return serve(lang, pages.error_page, 404)
         return serve(lang, pages.forget, tracking_id)
 
-    @_route(f"{prefix}/lacak/{{tracking_id}}/lampiran", ["POST"], f"attach_{lang}")
+    @route(f"{prefix}/lacak/{{tracking_id}}/lampiran", ["POST"], f"attach_{lang}")
     def attach(tracking_id):
         if not _known_id(tracking_id):
             return serve(lang, pages.error_page, 404)
         return serve(lang, pages.attach, tracking_id)
 
-    @_route(f"{prefix}/lacak/{{tracking_id}}/lampiran/{{attachment_id}}", ["GET"], f"file_{lang}")
+    @route(f"{prefix}/lacak/{{tracking_id}}/lampiran/{{attachment_id}}", ["GET"], f"file_{lang}")
     def download(tracking_id, attachment_id):
         if not _known_id(tracking_id) or not _ATTACHMENT_ID.match(attachment_id):
             return serve(lang, pages.error_page, 404)
         return serve(lang, pages.download, tracking_id, attachment_id)
 
-    @_route(f"{prefix}/lacak/{{tracking_id}}/terkirim", ["GET"], f"uploaded_{lang}")
+    @route(f"{prefix}/lacak/{{tracking_id}}/terkirim", ["GET"], f"uploaded_{lang}")
     def uploaded(tracking_id):
         if not _known_id(tracking_id):
             return serve(lang, pages.error_page, 404)
@@ -159,7 +163,7 @@ def _register(lang: str, prefix: str) -> None:
                 return serve(lang, pages.error_page, 404)
             return serve(lang, pages.act, tracking_id, segment)
 
-        _route(
+        route(
             f"{prefix}/lacak/{{tracking_id}}/{segment}",
             ["POST"],
             f"{segment.replace('-', '_')}_{lang}",
@@ -175,17 +179,17 @@ def home_id(request):
     return serve("id", pages.home)
 
 
-@_route("/sw.js", ["GET"], "service_worker")
+@route("/sw.js", ["GET"], "service_worker")
 def service_worker():
     return serve("id", pages.service_worker)
 
 
-@_route("/manifest.webmanifest", ["GET"], "web_manifest")
+@route("/manifest.webmanifest", ["GET"], "web_manifest")
 def web_manifest():
     return serve("id", pages.manifest)
 
 
-@_route("/static/{asset}", ["GET"], "static_asset")
+@route("/static/{asset}", ["GET"], "static_asset")
 def static_asset(asset):
     found = assets.by_hashed_name(asset)
     if found is None:

@@ -95,6 +95,7 @@ UPLOAD_KINDS = {
     "image/webp": N_("Picture (WebP)"),
     "application/pdf": N_("Document (PDF)"),
 }
+NOT_YOUR_ROLE = N_("Your account's role does not give access to this page.")
 ERRORS = {
     400: N_("We could not read this form. Go back and try again."),
     403: N_(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,12 +25,13 @@ from ..domain.report import Channel, RatingNotAllowed, ReopenWindowClosed
 from ..services import access, submission, tracking
 from ..services.ports import ReportNotFound
 from ..services.workflow import LostRace
-from . import assets, choices, i18n, labels, security
+from . import assets, choices, i18n, labels, security, staff_session
 from .render import render
 
 log = logging.getLogger(__name__)
 
 MAX_FIELDS = 40
+# Every page's path (after the language's prefix); {names} are filled by Page.url.
 PATHS = {
     "home": "/",
     "submit": "/lapor",
@@ -37,6 +39,19 @@ PATHS = {
     "offline": "/offline",
     "feed": "/publik",
     "stats": "/statistik",
+    "report": "/lacak/{tracking_id}",
+    "action": "/lacak/{tracking_id}/{segment}",
+    "attachment": "/lacak/{tracking_id}/lampiran/{attachment_id}",
+    "uploaded": "/lacak/{tracking_id}/terkirim",
+    "public_report": "/publik/{tracking_id}",
+    "agency_stats": "/statistik/{agency_id}",
+    "region_stats": "/statistik/wilayah/{region_code}",
+    "category_stats": "/statistik/kategori/{category_code}",
+    # Staff console (signed in)
+    "staff": "/staf",
+    "sign_in": "/staf/masuk",
+    "sign_in_done": "/staf/masuk/selesai",
+    "sign_out": "/staf/keluar",
 }
 # The reporter's actions: path segment -> policy action.
 ACTION_PATHS = {
@@ -64,6 +79,25 @@ class Page:
     _set_cookies: list[str] = field(default_factory=list)
     _form: dict | None = None
     _csp_extra: dict = field(default_factory=dict)
+    _staff: object = None
+
+    # -------------------------------------------------------------- who (staff)
+
+    def staff(self, *roles):
+        """The signed-in staff member (a Principal) with one of ``roles`` (any role when
+        none is named); raises SignInRequired / NotAllowed, which ``serve`` turns into a
+        redirect to sign in / a 403 page."""
+        if self._staff is None:
+            self._staff = staff_session.require(self.request)
+        if roles and not self._staff.has_any(*roles):
+            raise staff_session.NotAllowed()
+        return self._staff
+
+    def signed_in(self):
+        """The signed-in staff member, or None (for pages that show either)."""
+        if self._staff is None:
+            self._staff = staff_session.principal(self.request)
+        return self._staff
 
     # -------------------------------------------------------------- where things are
 
@@ -78,43 +112,26 @@ class Page:
         return path.removesuffix(own) if path.endswith(own) else ""
 
     def url(self, name: str, lang: str | None = None, **params) -> str:
+        """A page's path in a language; a path's ``{placeholders}`` take their params and
+        the rest become the query string."""
         lang = lang or self.lang
         prefix = self.base + i18n.PREFIX[lang]
-        if name == "report":
-            path = f"/lacak/{params.pop('tracking_id')}"
-        elif name == "action":
-            path = f"/lacak/{params.pop('tracking_id')}/{params.pop('segment')}"
-        elif name == "attachment":
-            path = f"/lacak/{params.pop('tracking_id')}/lampiran/{params.pop('attachment_id')}"
-        elif name == "public_report":
-            path = f"/publik/{params.pop('tracking_id')}"
-        elif name == "agency_stats":
-            path = f"/statistik/{params.pop('agency_id')}"
-        elif name == "region_stats":
-            path = f"/statistik/wilayah/{params.pop('region_code')}"
-        elif name == "category_stats":
-            path = f"/statistik/kategori/{params.pop('category_code')}"
-        elif name == "uploaded":
-            path = f"/lacak/{params.pop('tracking_id')}/terkirim"
-        else:
-            path = PATHS[name]
+        path = PATHS[name]
+        for key in re.findall(r"{(\w+)}", path):
+            path = path.replace(f"{{{key}}}", quote(str(params.pop(key)), safe=""))
         if path == "/":
             path = "/" if not prefix else ""
         query = "&".join(f"{k}={quote(str(v))}" for k, v in params.items() if v is not None)
         return prefix + path + (f"?{query}" if query else "")
 
     def switch_url(self, here: dict, lang: str) -> str:
-        """This page in the other language (a GET: what a form held is not carried)."""
-        if here.get("name") == "report":
-            return self.url("report", lang, tracking_id=here["tracking_id"])
-        if here.get("name") == "public_report":
-            return self.url("public_report", lang, tracking_id=here["tracking_id"])
-        if here.get("name") == "agency_stats":
-            return self.url("agency_stats", lang, agency_id=here["agency_id"])
-        if here.get("name") in ("region_stats", "category_stats"):
-            key = "region_code" if here["name"] == "region_stats" else "category_code"
-            return self.url(here["name"], lang, **{key: here[key]})
-        return self.url(here.get("name", "home"), lang)
+        """This page in the other language (a GET: what a form held is not carried, a
+        query the page names in ``here["query"]`` is)."""
+        name = here.get("name", "home")
+        path = PATHS.get(name, "/")
+        params = {k: here[k] for k in re.findall(r"{(\w+)}", path)}
+        params.update(here.get("query") or {})
+        return self.url(name if name in PATHS else "home", lang, **params)
 
     def absolute(self, path: str) -> str:
         proto = (self.request.headers.get("x-forwarded-proto") or "").split(",")[0].strip()
@@ -935,5 +952,17 @@ def manifest(page: Page) -> Response:
 # ---------------------------------------------------------------- errors
 
 
-def error_page(page: Page, status: int) -> Response:
-    return page.render("error.html", status, message=page.gettext(labels.ERRORS[status]))
+def sign_in_redirect(page: Page) -> Response:
+    """To the sign-in page, coming back here afterwards (a GET; after a POST, the console)."""
+    request = page.request
+    here = i18n.PREFIX[page.lang] + "/staf"
+    if request.method == "GET":
+        path = ((request.context or {}).get("path") or request.path).removeprefix(page.base)
+        query = "&".join(f"{k}={quote(str(v))}" for k, v in (request.query_params or {}).items())
+        here = path + (f"?{query}" if query else "")
+    return page.redirect(page.url("sign_in", next=here))
+
+
+def error_page(page: Page, status: int, message: str | None = None) -> Response:
+    text = page.gettext(message or labels.ERRORS[status])
+    return page.render("error.html", status, message=text)

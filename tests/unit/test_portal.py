@@ -9,7 +9,6 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from html import unescape
-from urllib.parse import urlencode
 
 import pytest
 from chalice.test import Client
@@ -22,6 +21,7 @@ from chalicelib.services import access_tokens
 from chalicelib.services.routing import route_submitted
 from tests.fakes import FakeDirectory
 from tests.unit.api_helpers import AUDIENCE, ISSUER, StaticJwks, bearer
+from tests.unit.portal_helpers import HOST, Browser
 
 BANDUNG = "pemkot-bandung"
 CATEGORIES = [
@@ -48,7 +48,6 @@ AGENCIES = [
     Agency("pemkot-surabaya", "Pemerintah Kota Surabaya", "local_government", region_code="35.78"),
 ]
 OFFICER = bearer("officer", BANDUNG, "officer.bandung")
-HOST = "127.0.0.1:8000"
 FORM = {
     "kind": "complaint",
     "title": "Jalan berlubang di depan pasar",
@@ -74,54 +73,6 @@ def directory():
 def clock(clock):
     clock.at = datetime(2026, 3, 17, 3, 0, tzinfo=UTC)  # Tuesday 10:00 in Jakarta
     return clock
-
-
-class Browser:
-    """The test client with a cookie jar, as a browser on the local stack (plain HTTP to
-    127.0.0.1, so cookies without the __Host- prefix)."""
-
-    def __init__(self, client):
-        self.client = client
-        self.cookies: dict[str, str] = {}
-        self.last = None
-
-    def _headers(self, extra=None):
-        headers = {"Host": HOST, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        return {**headers, **(extra or {})}
-
-    def _keep(self, response):
-        raw = response.headers.get("Set-Cookie") or []
-        for header in [raw] if isinstance(raw, str) else raw:
-            name, _, rest = header.partition("=")
-            value = rest.split(";")[0]
-            if "Max-Age=0" in header:
-                self.cookies.pop(name, None)
-            else:
-                self.cookies[name] = value
-        self.last = response
-        return response
-
-    def get(self, path, headers=None):
-        return self._keep(self.client.http.get(path, headers=self._headers(headers)))
-
-    def post(self, path, fields, headers=None, csrf=True):
-        fields = dict(fields)
-        if csrf and "csrf" not in fields:
-            fields["csrf"] = self.csrf()
-        hdrs = self._headers(
-            {"Content-Type": "application/x-www-form-urlencoded", **(headers or {})}
-        )
-        return self._keep(self.client.http.post(path, headers=hdrs, body=urlencode(fields)))
-
-    def csrf(self) -> str:
-        """The token the last page carried (a page with a form), else a fresh page's."""
-        found = self.last and re.search(r'name="csrf" value="([0-9a-f]+)"', self.last.body.decode())
-        if not found or "sp_csrf" not in self.cookies:
-            self.get("/lacak")
-            found = re.search(r'name="csrf" value="([0-9a-f]+)"', self.last.body.decode())
-        return found.group(1)
 
 
 def text(response) -> str:

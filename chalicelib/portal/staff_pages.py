@@ -1,0 +1,177 @@
+"""The staff console's frame: signing in and out, the console's home and its menu.
+
+The console's pages (inbox, report, verification, webhooks, deliveries, dashboard) render
+through ``render_staff`` so that every one shows the menu the signed-in role may use.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from chalice import Response
+
+from ..config import settings
+from ..domain.identity import Principal, Role
+from . import i18n, staff_session
+from .i18n import N_
+from .pages import PATHS, Page, error_page
+
+log = logging.getLogger(__name__)
+
+PATHS.update(
+    {
+        "staff_inbox": "/staf/kotak-masuk",
+        "staff_report": "/staf/laporan/{tracking_id}",
+        "staff_action": "/staf/laporan/{tracking_id}/{action}",
+        "staff_verification": "/staf/verifikasi",
+        "staff_webhooks": "/staf/webhook",
+        "staff_deliveries": "/staf/pengiriman",
+        "staff_dashboard": "/staf/dasbor",
+    }
+)
+
+OFFICERS = (Role.OFFICER, Role.AGENCY_ADMIN, Role.PLATFORM_ADMIN)
+AGENCY_ADMINS = (Role.AGENCY_ADMIN, Role.PLATFORM_ADMIN)
+EXECUTIVES = (Role.EXECUTIVE, Role.PLATFORM_ADMIN)
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    name: str
+    label: str
+    roles: tuple[Role, ...]
+    description: str
+
+
+MENU = (
+    MenuItem(
+        "staff_inbox",
+        N_("Inbox"),
+        OFFICERS,
+        N_("The reports your agency must answer, nearest deadline first."),
+    ),
+    MenuItem(
+        "staff_verification",
+        N_("Verification"),
+        (Role.PLATFORM_ADMIN,),
+        N_("New reports to check and send to the body responsible."),
+    ),
+    MenuItem(
+        "staff_dashboard",
+        N_("Dashboard"),
+        EXECUTIVES,
+        N_("Workload, deadlines kept and emerging issues at a glance."),
+    ),
+    MenuItem(
+        "staff_webhooks",
+        N_("Webhooks"),
+        AGENCY_ADMINS,
+        N_("Where your agency's systems receive its reports."),
+    ),
+    MenuItem(
+        "staff_deliveries",
+        N_("Delivery log"),
+        AGENCY_ADMINS,
+        N_("Every attempt to deliver a report to your agency's systems."),
+    ),
+)
+
+
+def menu_for(who: Principal) -> list[MenuItem]:
+    return [item for item in MENU if who.has_any(*item.roles)]
+
+
+def render_staff(page: Page, template: str, status: int = 200, **context) -> Response:
+    who = page.staff()
+    return page.render(template, status, who=who, staff_menu=menu_for(who), **context)
+
+
+# ---------------------------------------------------------------- the console's home
+
+
+def home(page: Page) -> Response:
+    who = page.staff()
+    items = menu_for(who)
+    if len(items) == 1:  # one thing to do: go there
+        return page.redirect(page.url(items[0].name))
+    return render_staff(page, "staff_home.html", items=items, here={"name": "staff"})
+
+
+# ---------------------------------------------------------------- signing in and out
+
+
+def _callback_uri(page: Page) -> str:
+    public = settings().public_api_url
+    path = PATHS["sign_in_done"]
+    return f"{public}{path}" if public else page.absolute(page.base + path)
+
+
+def _home_uri(page: Page) -> str:
+    public = settings().public_api_url
+    prefix = i18n.PREFIX[page.lang] or "/"
+    return f"{public}{prefix}" if public else page.absolute(page.base + prefix)
+
+
+def sign_in(page: Page) -> Response:
+    default = i18n.PREFIX[page.lang] + "/staf"
+    next_path = staff_session.safe_next(page.query("next"), default)
+    if page.signed_in() is not None:
+        return page.redirect(page.base + next_path)
+    try:
+        location, cookie = staff_session.begin(
+            page.request,
+            redirect_uri=_callback_uri(page),
+            next_path=next_path,
+            lang=page.lang,
+        )
+    except staff_session.SignInFailed:
+        log.exception("staff sign-in is not configured")
+        return error_page(page, 503, SIGN_IN_UNAVAILABLE)
+    page.set_cookie(cookie)
+    return page.redirect(location, 302)
+
+
+SIGN_IN_UNAVAILABLE = N_("Signing in is not possible right now. Please try again in a moment.")
+SIGN_IN_AGAIN = N_("Signing in did not finish. Start again from the sign-in page.")
+
+
+def sign_in_done(page: Page) -> Response:
+    """The hosted UI's callback: ?code&state, or ?error when the user did not sign in."""
+    held = staff_session.held_sign_in(page.request)
+    page.set_cookie(staff_session.clear_sign_in_cookie(page.request))
+    code, state = page.query("code"), page.query("state")
+    if held is None or not staff_session.state_matches(held[0], state) or not code:
+        log.warning(
+            "staff sign-in callback refused",
+            extra={"held": held is not None, "error": (page.query("error") or "")[:64]},
+        )
+        return _again(page)
+    _, verifier, next_path = held
+    try:
+        id_token, claims = staff_session.exchange(code[:2048], verifier, _callback_uri(page))
+    except staff_session.SignInFailed as e:
+        log.warning("staff sign-in failed: %s", e)
+        return _again(page)
+    page.set_cookie(staff_session.session_cookie(page.request, id_token, claims))
+    next_path = staff_session.safe_next(next_path, i18n.PREFIX[page.lang] + "/staf")
+    log.info("staff signed in", extra={"username": claims.get("cognito:username")})
+    return page.redirect(page.base + next_path)
+
+
+def _again(page: Page) -> Response:
+    body = page.render(
+        "error.html",
+        400,
+        message=page.gettext(SIGN_IN_AGAIN),
+        link=(page.url("sign_in"), page.gettext("Sign in")),
+    )
+    return body
+
+
+def sign_out(page: Page) -> Response:
+    page.set_cookie(staff_session.end_session_cookie(page.request))
+    try:
+        return page.redirect(staff_session.sign_out_url(_home_uri(page)), 303)
+    except staff_session.SignInFailed:
+        return page.redirect(page.url("home"))

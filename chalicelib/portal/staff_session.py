@@ -1,0 +1,229 @@
+"""Staff sessions for the console: sign-in through the Cognito user pool's hosted UI with
+the authorization code flow and PKCE (RFC 7636), the ID token kept in an HttpOnly cookie.
+
+- ``/staf/masuk`` sends the browser to the hosted UI's ``/oauth2/authorize`` with a fresh
+  ``state`` and an S256 code challenge; the state, the code verifier and where to go next
+  wait in a short-lived HttpOnly cookie.
+- ``/staf/masuk/selesai`` (the registered callback) checks the state against that cookie,
+  exchanges the code with the verifier at ``/oauth2/token``, verifies the ID token with the
+  pool's JWKS (as the API does) and keeps it in the session cookie.
+- Every console page reads the cookie and verifies the token again; the API's rules apply
+  (admins need a second factor). An expired token sends the browser to sign in again: the
+  hosted UI still knows the user, so this is a redirect, not a password.
+- ``/staf/keluar`` (POST, CSRF-checked) clears the cookie and ends the hosted UI's session
+  at ``/logout``.
+
+The cookies are SameSite=Lax, not Strict: the browser comes back from the identity
+provider's site, and a Strict cookie set or read on that cross-site redirect chain is not
+sent. Cross-site form posts are still refused by the portal's CSRF token and origin check.
+Locally the stack serves a stand-in for the hosted UI with the same endpoints
+(``devstack/signin.py``), backed by the emulator's user pool.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import re
+import secrets
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from ..adapters import jwt_verifier
+from ..config import settings
+from ..domain.identity import Principal, Role
+from . import security
+
+log = logging.getLogger(__name__)
+
+SESSION_COOKIE = "sp_staff"
+SIGN_IN_COOKIE = "sp_signin"
+SIGN_IN_SECONDS = 600  # time to finish signing in at the hosted UI
+SCOPES = "openid email profile"
+_JWT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
+_STATE = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
+_VERIFIER = re.compile(r"^[A-Za-z0-9_~.-]{43,128}$")
+# Where a sign-in may return to: a console page of this site, nothing else.
+_NEXT = re.compile(r"^(/en)?/staf(/[A-Za-z0-9_./-]*)?(\?[A-Za-z0-9_.=&%-]*)?$")
+MFA_ROLES = (Role.PLATFORM_ADMIN, Role.AGENCY_ADMIN)
+
+
+class SignInRequired(Exception):
+    """No valid session: the page answers with a redirect to sign in."""
+
+
+class NotAllowed(Exception):
+    """Signed in, but the role does not allow this page: 403."""
+
+
+class SignInFailed(Exception):
+    """The identity provider's answer could not be used (shown as a page, logged)."""
+
+
+# ---------------------------------------------------------------- the session
+
+
+def cookie_attributes(request, name: str, value: str, max_age: int) -> str:
+    parts = [
+        f"{security.cookie_name(request, name)}={value}",
+        "Path=/",
+        "HttpOnly",
+        "SameSite=Lax",
+        f"Max-Age={max(0, max_age)}",
+    ]
+    if security.is_secure(request):
+        parts.append("Secure")
+    return "; ".join(parts)
+
+
+def principal(request, verifier=None) -> Principal | None:
+    """Who holds this session, or None (no cookie, a token that fails verification, an
+    admin without a second factor)."""
+    token = security.read_cookie(request, SESSION_COOKIE)
+    if not token or not _JWT.match(token):
+        return None
+    try:
+        claims = (verifier or jwt_verifier.default_verifier()).verify(token)
+    except jwt_verifier.InvalidToken:
+        return None
+    who = jwt_verifier.principal_from_claims(claims)
+    if who.has_any(*MFA_ROLES) and not _mfa_ok(claims):
+        return None
+    return who
+
+
+def _mfa_ok(claims: dict) -> bool:
+    evidenced = jwt_verifier.mfa_evidenced(claims)
+    return not (evidenced is False or (evidenced is None and settings().staff_mfa_claim_required))
+
+
+def require(request, roles: tuple[Role, ...] = ()) -> Principal:
+    who = principal(request)
+    if who is None:
+        raise SignInRequired()
+    if roles and not who.has_any(*roles):
+        raise NotAllowed()
+    return who
+
+
+def session_cookie(request, id_token: str, claims: dict) -> str:
+    remaining = int(claims.get("exp", 0)) - int(time.time())
+    return cookie_attributes(request, SESSION_COOKIE, id_token, remaining)
+
+
+def end_session_cookie(request) -> str:
+    return cookie_attributes(request, SESSION_COOKIE, "", 0)
+
+
+# ---------------------------------------------------------------- signing in
+
+
+def safe_next(path: str | None, default: str) -> str:
+    return path if path and _NEXT.match(path) and "//" not in path else default
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def challenge_for(verifier: str) -> str:
+    return _b64(hashlib.sha256(verifier.encode("ascii")).digest())
+
+
+def begin(request, *, redirect_uri: str, next_path: str, lang: str) -> tuple[str, str]:
+    """(the hosted UI's authorize URL, the Set-Cookie header keeping state + verifier)."""
+    cfg = settings()
+    state = secrets.token_urlsafe(24)
+    verifier = secrets.token_urlsafe(48)  # 64 characters of the unreserved set
+    query = urllib.parse.urlencode(
+        {
+            "response_type": "code",
+            "client_id": cfg.jwt_audience,
+            "redirect_uri": redirect_uri,
+            "scope": SCOPES,
+            "state": state,
+            "code_challenge": challenge_for(verifier),
+            "code_challenge_method": "S256",
+            "lang": lang,
+        }
+    )
+    held = _b64(json.dumps([state, verifier, next_path]).encode())
+    cookie = cookie_attributes(request, SIGN_IN_COOKIE, held, SIGN_IN_SECONDS)
+    return f"{signin_url()}/oauth2/authorize?{query}", cookie
+
+
+def held_sign_in(request) -> tuple[str, str, str] | None:
+    raw = security.read_cookie(request, SIGN_IN_COOKIE)
+    if not raw or len(raw) > 1024:
+        return None
+    try:
+        state, verifier, next_path = json.loads(
+            base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
+        )
+    except Exception:
+        return None
+    if not all(isinstance(x, str) for x in (state, verifier, next_path)):
+        return None
+    if not _STATE.match(state) or not _VERIFIER.match(verifier):
+        return None
+    return state, verifier, next_path
+
+
+def state_matches(held_state: str, returned: str | None) -> bool:
+    return bool(returned) and hmac.compare_digest(held_state.encode(), returned.encode())
+
+
+def clear_sign_in_cookie(request) -> str:
+    return cookie_attributes(request, SIGN_IN_COOKIE, "", 0)
+
+
+def exchange(code: str, verifier: str, redirect_uri: str, opener=None) -> tuple[str, dict]:
+    """The code for tokens at the token endpoint; (the ID token, its verified claims)."""
+    cfg = settings()
+    body = urllib.parse.urlencode(
+        {
+            "grant_type": "authorization_code",
+            "client_id": cfg.jwt_audience,
+            "code": code,
+            "redirect_uri": redirect_uri,
+            "code_verifier": verifier,
+        }
+    ).encode()
+    request = urllib.request.Request(
+        f"{signin_url()}/oauth2/token",
+        data=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        method="POST",
+    )
+    try:
+        with (opener or urllib.request.urlopen)(request, timeout=10) as response:
+            answer = json.loads(response.read(64 * 1024))
+    except urllib.error.HTTPError as e:
+        raise SignInFailed(f"token endpoint answered {e.code}") from None
+    except (urllib.error.URLError, TimeoutError, ValueError) as e:
+        raise SignInFailed(f"token endpoint unreachable or unreadable: {e}") from None
+    id_token = answer.get("id_token") if isinstance(answer, dict) else None
+    if not isinstance(id_token, str) or not _JWT.match(id_token):
+        raise SignInFailed("no ID token in the token endpoint's answer")
+    try:
+        claims = jwt_verifier.default_verifier().verify(id_token)
+    except jwt_verifier.InvalidToken as e:
+        raise SignInFailed(f"ID token refused: {e.detail}") from None
+    return id_token, claims
+
+
+def sign_out_url(logout_uri: str) -> str:
+    query = urllib.parse.urlencode({"client_id": settings().jwt_audience, "logout_uri": logout_uri})
+    return f"{signin_url()}/logout?{query}"
+
+
+def signin_url() -> str:
+    url = settings().staff_signin_url
+    if not url:
+        raise SignInFailed("STAFF_SIGNIN_URL is not configured")
+    return url
