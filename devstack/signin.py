@@ -12,6 +12,9 @@ emulator does not have: the endpoints the console uses, with Cognito's rules for
   ``client_id`` and ``redirect_uri``, and the ``code_verifier`` whose S256 is the
   challenge; answers the pool's tokens. Anything else: 400 ``invalid_grant`` (or
   ``invalid_request``), as Cognito answers.
+  ``grant_type=refresh_token`` renews the ID token (``REFRESH_TOKEN_AUTH``) unless the
+  refresh token was revoked.
+- ``POST /oauth2/revoke``: the refresh token stops working.
 - ``GET /logout``: ``logout_uri`` must be one of the client's ``LogoutURLs``.
 
 The tokens are the emulator's own (signed with its keys, served at its JWKS URL), so the
@@ -64,6 +67,7 @@ class HostedSignIn:
         self.idp = idp
         self.pool_id = pool_id
         self._codes: dict[str, dict] = {}
+        self._revoked: set[str] = set()
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer((host, port), _handler(self))
         self._server.daemon_threads = True
@@ -141,7 +145,38 @@ class HostedSignIn:
             }
         return code
 
+    def refresh(self, form: dict) -> tuple[int, dict]:
+        token = form.get("refresh_token", "")
+        if self.client(form.get("client_id", "")) is None:
+            return 400, {"error": "invalid_client"}
+        if not token or token in self._revoked:
+            return 400, {"error": "invalid_grant"}
+        try:
+            result = self.idp.admin_initiate_auth(
+                UserPoolId=self.pool_id,
+                ClientId=form["client_id"],
+                AuthFlow="REFRESH_TOKEN_AUTH",
+                AuthParameters={"REFRESH_TOKEN": token},
+            )
+        except Exception:
+            return 400, {"error": "invalid_grant"}
+        tokens = result["AuthenticationResult"]
+        return 200, {
+            "id_token": tokens["IdToken"],
+            "access_token": tokens["AccessToken"],
+            "expires_in": tokens.get("ExpiresIn", 3600),
+            "token_type": "Bearer",
+        }
+
+    def revoke(self, form: dict) -> int:
+        if self.client(form.get("client_id", "")) is None or not form.get("token"):
+            return 400
+        self._revoked.add(form["token"])
+        return 200
+
     def redeem(self, form: dict) -> tuple[int, dict]:
+        if form.get("grant_type") == "refresh_token":
+            return self.refresh(form)
         if form.get("grant_type") != "authorization_code":
             return 400, {"error": "unsupported_grant_type"}
         with self._lock:
@@ -257,6 +292,8 @@ def _handler(server: HostedSignIn):
             if path == "/oauth2/token":
                 status, answer = server.redeem(form)
                 return self._send(status, json.dumps(answer).encode(), "application/json")
+            if path == "/oauth2/revoke":
+                return self._send(server.revoke(form), b"", "application/json")
             return self._error(404, "not found")
 
     return Handler

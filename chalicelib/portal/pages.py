@@ -80,6 +80,7 @@ class Page:
     _form: dict | None = None
     _csp_extra: dict = field(default_factory=dict)
     _staff: object = None
+    _staff_checked: bool = False
 
     # -------------------------------------------------------------- who (staff)
 
@@ -87,16 +88,18 @@ class Page:
         """The signed-in staff member (a Principal) with one of ``roles`` (any role when
         none is named); raises SignInRequired / NotAllowed, which ``serve`` turns into a
         redirect to sign in / a 403 page."""
-        if self._staff is None:
-            self._staff = staff_session.require(self.request)
+        if self.signed_in() is None:
+            raise staff_session.SignInRequired()
         if roles and not self._staff.has_any(*roles):
             raise staff_session.NotAllowed()
         return self._staff
 
     def signed_in(self):
         """The signed-in staff member, or None (for pages that show either)."""
-        if self._staff is None:
-            self._staff = staff_session.principal(self.request)
+        if not self._staff_checked:  # once a request: a refresh is a call to the IdP
+            self._staff, cookies = staff_session.resume(self.request)
+            self._set_cookies.extend(cookies)
+            self._staff_checked = True
         return self._staff
 
     # -------------------------------------------------------------- where things are

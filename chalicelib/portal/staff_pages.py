@@ -153,11 +153,16 @@ def sign_in_done(page: Page) -> Response:
         return _again(page)
     _, verifier, next_path = held
     try:
-        id_token, claims = staff_session.exchange(code[:2048], verifier, _callback_uri(page))
+        id_token, claims, refresh = staff_session.exchange(
+            code[:2048], verifier, _callback_uri(page)
+        )
     except staff_session.SignInFailed as e:
         log.warning("staff sign-in failed: %s", e)
         return _again(page)
     page.set_cookie(staff_session.session_cookie(page.request, id_token, claims))
+    kept = staff_session.refresh_cookie(page.request, refresh or "")
+    if kept:
+        page.set_cookie(kept)
     next_path = staff_session.safe_next(next_path, i18n.PREFIX[page.lang] + "/staf")
     log.info("staff signed in", extra={"username": claims.get("cognito:username")})
     return page.redirect(page.base + next_path)
@@ -174,7 +179,9 @@ def _again(page: Page) -> Response:
 
 
 def sign_out(page: Page) -> Response:
-    page.set_cookie(staff_session.end_session_cookie(page.request))
+    staff_session.revoke(page.request)
+    for cookie in staff_session.end_session_cookies(page.request):
+        page.set_cookie(cookie)
     try:
         return page.redirect(staff_session.sign_out_url(_home_uri(page)), 303)
     except staff_session.SignInFailed:

@@ -8,10 +8,12 @@ the authorization code flow and PKCE (RFC 7636), the ID token kept in an HttpOnl
   exchanges the code with the verifier at ``/oauth2/token``, verifies the ID token with the
   pool's JWKS (as the API does) and keeps it in the session cookie.
 - Every console page reads the cookie and verifies the token again; the API's rules apply
-  (admins need a second factor). An expired token sends the browser to sign in again: the
-  hosted UI still knows the user, so this is a redirect, not a password.
-- ``/staf/keluar`` (POST, CSRF-checked) clears the cookie and ends the hosted UI's session
-  at ``/logout``.
+  (admins need a second factor). When the one-hour ID token has expired, the refresh token
+  (its own HttpOnly cookie, 12 hours) gets a new one from the token endpoint during that
+  request, so an officer's half-hour of typing is not lost to a sign-in redirect; without
+  it the browser is sent to sign in again.
+- ``/staf/keluar`` (POST, CSRF-checked) revokes the refresh token, clears the cookies and
+  ends the hosted UI's session at ``/logout``.
 
 The cookies are SameSite=Lax, not Strict: the browser comes back from the identity
 provider's site, and a Strict cookie set or read on that cross-site redirect chain is not
@@ -36,13 +38,18 @@ import urllib.request
 
 from ..adapters import jwt_verifier
 from ..config import settings
-from ..domain.identity import Principal, Role
+from ..domain.identity import Principal
 from . import security
 
 log = logging.getLogger(__name__)
 
 SESSION_COOKIE = "sp_staff"
+REFRESH_COOKIE = "sp_staff_r"
 SIGN_IN_COOKIE = "sp_signin"
+# The pool client's RefreshTokenValidity (infra/resources.json; a test keeps them equal): a
+# working day signed in; the one-hour ID token is renewed with it on the next request.
+REFRESH_SECONDS = 12 * 3600
+_REFRESH = re.compile(r"^[A-Za-z0-9_.-]{16,4000}$")
 SIGN_IN_SECONDS = 600  # time to finish signing in at the hosted UI
 SCOPES = "openid email profile"
 _JWT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
@@ -96,13 +103,26 @@ def principal(request, verifier=None) -> Principal | None:
     return who
 
 
-def require(request, roles: tuple[Role, ...] = ()) -> Principal:
-    who = principal(request)
-    if who is None:
-        raise SignInRequired()
-    if roles and not who.has_any(*roles):
-        raise NotAllowed()
-    return who
+def resume(request, verifier=None) -> tuple[Principal | None, list[str]]:
+    """Who holds this session, renewing an expired ID token with the refresh token; and
+    the cookies to set (the new ID token, or clearing a refresh token that failed)."""
+    who = principal(request, verifier)
+    refresh = security.read_cookie(request, REFRESH_COOKIE)
+    if who is not None or not refresh:
+        return who, []
+    if not _REFRESH.match(refresh):
+        return None, [cookie_attributes(request, REFRESH_COOKIE, "", 0)]
+    try:
+        id_token, claims, _ = _token_request(
+            {"grant_type": "refresh_token", "refresh_token": refresh}
+        )
+    except SignInFailed as e:
+        log.info("staff session not renewed: %s", e)
+        return None, [cookie_attributes(request, REFRESH_COOKIE, "", 0)]
+    who = jwt_verifier.principal_from_claims(claims)
+    if jwt_verifier.lacks_second_factor(who, claims, settings().staff_mfa_claim_required):
+        return None, []
+    return who, [session_cookie(request, id_token, claims)]
 
 
 def session_cookie(request, id_token: str, claims: dict) -> str:
@@ -110,8 +130,30 @@ def session_cookie(request, id_token: str, claims: dict) -> str:
     return cookie_attributes(request, SESSION_COOKIE, id_token, remaining)
 
 
-def end_session_cookie(request) -> str:
-    return cookie_attributes(request, SESSION_COOKIE, "", 0)
+def refresh_cookie(request, refresh_token: str) -> str | None:
+    if not _REFRESH.match(refresh_token or ""):
+        return None
+    return cookie_attributes(request, REFRESH_COOKIE, refresh_token, REFRESH_SECONDS)
+
+
+def end_session_cookies(request) -> list[str]:
+    return [
+        cookie_attributes(request, SESSION_COOKIE, "", 0),
+        cookie_attributes(request, REFRESH_COOKIE, "", 0),
+    ]
+
+
+def revoke(request) -> None:
+    """Sign-out: the refresh token stops working at the identity provider too (a copy of
+    the cookie cannot renew the session). Best effort: a failure is logged."""
+    refresh = security.read_cookie(request, REFRESH_COOKIE)
+    if not refresh or not _REFRESH.match(refresh):
+        return
+    body = urllib.parse.urlencode({"token": refresh, "client_id": settings().jwt_audience})
+    try:
+        _post(f"{signin_url()}/oauth2/revoke", body.encode()).close()
+    except (SignInFailed, urllib.error.URLError, TimeoutError) as e:
+        log.warning("refresh token not revoked at sign-out: %s", e)
 
 
 # ---------------------------------------------------------------- signing in
@@ -176,26 +218,33 @@ def clear_sign_in_cookie(request) -> str:
     return cookie_attributes(request, SIGN_IN_COOKIE, "", 0)
 
 
-def exchange(code: str, verifier: str, redirect_uri: str, opener=None) -> tuple[str, dict]:
-    """The code for tokens at the token endpoint; (the ID token, its verified claims)."""
-    cfg = settings()
-    body = urllib.parse.urlencode(
+def exchange(code: str, verifier: str, redirect_uri: str) -> tuple[str, dict, str | None]:
+    """The code for tokens at the token endpoint: (the ID token, its verified claims, the
+    refresh token)."""
+    return _token_request(
         {
             "grant_type": "authorization_code",
-            "client_id": cfg.jwt_audience,
             "code": code,
             "redirect_uri": redirect_uri,
             "code_verifier": verifier,
         }
-    ).encode()
+    )
+
+
+def _post(url: str, body: bytes):
     request = urllib.request.Request(
-        f"{signin_url()}/oauth2/token",
+        url,
         data=body,
         headers={"Content-Type": "application/x-www-form-urlencoded"},
         method="POST",
     )
+    return urllib.request.urlopen(request, timeout=10)
+
+
+def _token_request(fields: dict) -> tuple[str, dict, str | None]:
+    body = urllib.parse.urlencode({**fields, "client_id": settings().jwt_audience}).encode()
     try:
-        with (opener or urllib.request.urlopen)(request, timeout=10) as response:
+        with _post(f"{signin_url()}/oauth2/token", body) as response:
             answer = json.loads(response.read(64 * 1024))
     except urllib.error.HTTPError as e:
         raise SignInFailed(f"token endpoint answered {e.code}") from None
@@ -208,7 +257,8 @@ def exchange(code: str, verifier: str, redirect_uri: str, opener=None) -> tuple[
         claims = jwt_verifier.default_verifier().verify(id_token)
     except jwt_verifier.InvalidToken as e:
         raise SignInFailed(f"ID token refused: {e.detail}") from None
-    return id_token, claims
+    refresh = answer.get("refresh_token")
+    return id_token, claims, refresh if isinstance(refresh, str) else None
 
 
 def sign_out_url(logout_uri: str) -> str:

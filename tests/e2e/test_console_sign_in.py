@@ -44,3 +44,16 @@ def test_a_wrong_password_does_not_sign_in(stack, chromium):
     page.wait_for_selector("[role=alert]")
     assert "sp_staff" not in {c["name"] for c in context.cookies()}
     context.close()
+
+
+def test_a_session_whose_id_token_is_gone_is_renewed_with_the_refresh_token(stack, chromium):
+    context = phone(chromium)
+    page = context.new_page()
+    sign_in(page, stack, "admin")
+    kept = [c for c in context.cookies() if c["name"] != "sp_staff"]
+    context.clear_cookies()
+    context.add_cookies(kept)  # as after the ID token's hour: only the refresh token left
+    page.goto(f"{stack.url}/staf")
+    assert page.url == f"{stack.url}/staf"  # no trip to the hosted UI
+    assert "sp_staff" in {c["name"] for c in context.cookies()}
+    context.close()

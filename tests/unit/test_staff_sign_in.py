@@ -49,9 +49,15 @@ class FakePool:
         }
 
     def admin_initiate_auth(self, UserPoolId, ClientId, AuthFlow, AuthParameters):
+        if AuthFlow == "REFRESH_TOKEN_AUTH":
+            user = AuthParameters["REFRESH_TOKEN"].removeprefix("refresh-token-of-")
+            return self._tokens(user, refresh=False)
         user = AuthParameters["USERNAME"]
         if user not in USERS or AuthParameters["PASSWORD"] != PASSWORD:
             raise PermissionError("NotAuthorizedException")
+        return self._tokens(user)
+
+    def _tokens(self, user, refresh=True):
         role, agency = USERS[user]
         claims = {
             "cognito:username": user,
@@ -59,9 +65,10 @@ class FakePool:
             "custom:agency_id": agency,
         }
         id_token = token(**claims) if self.key is None else token(key=self.key, **claims)
-        return {
-            "AuthenticationResult": {"IdToken": id_token, "AccessToken": "a", "ExpiresIn": 3600}
-        }
+        result = {"IdToken": id_token, "AccessToken": "a", "ExpiresIn": 3600}
+        if refresh:
+            result["RefreshToken"] = f"refresh-token-of-{user}"
+        return {"AuthenticationResult": result}
 
 
 @pytest.fixture
@@ -357,3 +364,45 @@ def test_console_pages_let_the_sign_out_form_reach_the_hosted_ui(browser, hosted
     csp = browser.get("/staf").headers["Content-Security-Policy"]
     assert f"form-action 'self' {hosted.url}" in csp
     assert "form-action 'self';" in browser.get("/lapor").headers["Content-Security-Policy"]
+
+
+# ---------------------------------------------------------------- staying signed in
+
+
+def test_an_expired_id_token_is_renewed_with_the_refresh_token_in_the_same_request(browser):
+    sign_in(browser, "officer.pemkot-bandung")
+    refresh = next(c for c in set_cookies(browser.last) if c.startswith("sp_staff_r="))
+    assert "HttpOnly" in refresh and "SameSite=Lax" in refresh and "Max-Age=43200" in refresh
+    browser.cookies["sp_staff"] = token(exp=1_700_000_000)  # expired long ago
+    r = browser.get("/en/staf")
+    assert r.status_code == 303 and location(r) == "/en/staf/kotak-masuk"  # not to sign in
+    renewed = next(c for c in set_cookies(r) if c.startswith("sp_staff="))
+    assert "Max-Age=3" in renewed  # about an hour again
+
+
+def test_without_a_usable_refresh_token_an_expired_session_signs_in_again(browser):
+    browser.cookies["sp_staff"] = token(exp=1_700_000_000)
+    browser.cookies["sp_staff_r"] = "refresh-token-of-nobody"
+    r = browser.get("/staf")
+    assert r.status_code == 303 and location(r).startswith("/staf/masuk")
+    assert "sp_staff_r" not in browser.cookies  # the refused one is cleared
+
+
+def test_signing_out_revokes_the_refresh_token(browser):
+    sign_in(browser, "admin")
+    kept = browser.cookies["sp_staff_r"]
+    browser.get("/staf")
+    browser.post("/staf/keluar", {})
+    assert "sp_staff_r" not in browser.cookies
+    browser.cookies.update({"sp_staff": token(exp=1_700_000_000), "sp_staff_r": kept})
+    r = browser.get("/staf")  # a copy of the cookies taken before signing out
+    assert r.status_code == 303 and location(r).startswith("/staf/masuk")
+
+
+def test_the_refresh_cookie_lasts_as_long_as_the_pool_lets_a_refresh_token_live():
+    from chalicelib.portal.staff_session import REFRESH_SECONDS
+    from devstack.resources import load_template
+
+    client = load_template()["Resources"]["StaffUserPoolClient"]["Properties"]
+    assert client["TokenValidityUnits"]["RefreshToken"] == "hours"
+    assert client["RefreshTokenValidity"] * 3600 == REFRESH_SECONDS
