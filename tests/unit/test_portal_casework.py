@@ -41,6 +41,7 @@ AGENCIES = [
     Agency("kemenkes", "Kementerian Kesehatan", "ministry"),
 ]
 SECRET_NAME = "Rahasia Wibowo"
+reporter_tokens: dict[str, str] = {}  # tracking id -> the reporter's access token
 
 
 @pytest.fixture
@@ -83,6 +84,7 @@ def filed(client, uow, directory, outlets, clock, calendar):
         )
         assert r.status_code == 201, r.body
         tid = json.loads(r.body)["tracking_id"]
+        reporter_tokens[tid] = json.loads(r.body)["access_token"]
         if routed:
             route_submitted(
                 tid, uow=uow, directory=directory, outlets=outlets, clock=clock, calendar=calendar
@@ -400,9 +402,37 @@ def test_the_anonymous_reporters_identity_never_reaches_the_officers_page(office
     assert f'href="/en/staf/laporan/{tid}/identitas"' in page
 
 
-def test_attachment_links_go_through_the_console(officer, filed, client, attachments):
-    tid = filed()
-    assert officer.get(f"/en/staf/laporan/{tid}/lampiran/AT00000000000000").status_code == 404
+def test_attachments_are_listed_and_downloaded_through_the_console(
+    officer, filed, client, store, monkeypatch
+):
+    from chalicelib.config import settings
+    from tests import samples
+    from tests.unit.test_api_attachments import BUCKET, deliver
+
+    monkeypatch.setenv("ATTACHMENTS_BUCKET", BUCKET)
+    settings.cache_clear()
+    tid = filed(confidential=True)
+    token = reporter_tokens[tid]
+    r = client.http.post(
+        f"/v1/reports/{tid}/attachments",
+        headers={"Content-Type": "application/json", "X-Report-Token": token},
+        body=json.dumps({"filename": "Foto jalan.png", "content_type": "image/png", "size": 99}),
+    )
+    slot = json.loads(r.body)
+    aid = slot["attachment"]["id"]
+    store.upload(slot["upload"]["fields"]["key"], samples.png(), "image/png")
+    assert deliver(client, store, slot["upload"]["fields"]["key"]) == {"batchItemFailures": []}
+    page = text(officer.get(f"/en/staf/laporan/{tid}"))
+    link = f"/en/staf/laporan/{tid}/lampiran/{aid}"
+    # staff see the file under a neutral name (the reporter's file name may identify them)
+    assert f'href="{link}">lampiran-{aid}.png</a> <span class="small">(0.2 KB)</span>' in page
+    got = officer.get(link)
+    assert got.status_code == 302
+    assert got.headers["Location"].startswith("https://bucket.example/attachments/")
+    other = Browser(client).sign_in_as("officer", "kemenkes", "officer.kemenkes")
+    assert other.get(link).status_code == 403  # a confidential report's file
+    assert officer.get(f"/en/staf/laporan/{tid}/lampiran/{aid[:-1]}X").status_code == 404
+    settings.cache_clear()
 
 
 # ---------------------------------------------------------------- platform admins
