@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import re
+from dataclasses import dataclass
+from datetime import datetime
 
 from chalice import Blueprint
 
@@ -54,9 +56,9 @@ _INBOX_STATUSES = {Status.AWAITING_FOLLOWUP, Status.IN_PROGRESS, Status.COMPLETE
 _ERRORS = {400: _ERR, 401: _ERR, 403: _ERR, 404: _ERR, 409: _ERR, 415: _ERR, 422: _ERR}
 
 
-def _inbox_agencies(call) -> list[str]:
+def inbox_agencies(principal, wanted: str | None) -> list[str]:
     """Whose reports: the caller's agency and its sub-units (platform admins name one)."""
-    p, wanted = call.principal, call.query.agency_id
+    p = principal
     directory = bootstrap.directory()
     if p.has_any(Role.PLATFORM_ADMIN):
         if wanted is None:
@@ -74,6 +76,38 @@ def _inbox_agencies(call) -> list[str]:
     return mine
 
 
+@dataclass(frozen=True)
+class InboxPage:
+    items: list  # Reports, nearest deadline first
+    next_cursor: str | None
+    now: datetime
+
+
+def inbox_page(principal, q) -> InboxPage:
+    """One page of the inbox for an ``InboxQuery`` (the API's and the console's)."""
+    try:
+        statuses = [Status(x) for x in q.status.split(",")]
+    except ValueError:
+        statuses = []
+    if not statuses or not set(statuses) <= _INBOX_STATUSES:
+        raise invalid_field(
+            "status", "awaiting_followup, in_progress and/or completed", "invalid", "query"
+        )
+    agencies = inbox_agencies(principal, q.agency_id)
+    if len(agencies) * len(statuses) > 60:
+        raise invalid_field("agency_id", "too many sub-units: name one", "too_broad", "query")
+    now = bootstrap.clock().now()
+    items, next_key = bootstrap.reports().inbox(
+        agencies,
+        [st.value for st in statuses],
+        category=q.category,
+        limit=q.limit,
+        after=_cursor(q.cursor),
+        before=sort_key(now) if q.overdue else None,
+    )
+    return InboxPage(items, _encode(next_key) if next_key else None, now)
+
+
 @endpoint(
     bp,
     "/v1/inbox",
@@ -88,30 +122,10 @@ def _inbox_agencies(call) -> list[str]:
     responses={200: ("InboxOut", "One page."), 400: _ERR, 401: _ERR, 403: _ERR, 422: _ERR},
 )
 def inbox(call):
-    q = call.query
-    try:
-        statuses = [Status(x) for x in q.status.split(",")]
-    except ValueError:
-        statuses = []
-    if not statuses or not set(statuses) <= _INBOX_STATUSES:
-        raise invalid_field(
-            "status", "awaiting_followup, in_progress and/or completed", "invalid", "query"
-        )
-    agencies = _inbox_agencies(call)
-    if len(agencies) * len(statuses) > 60:
-        raise invalid_field("agency_id", "too many sub-units: name one", "too_broad", "query")
-    now = bootstrap.clock().now()
-    items, next_key = bootstrap.reports().inbox(
-        agencies,
-        [st.value for st in statuses],
-        category=q.category,
-        limit=q.limit,
-        after=_cursor(q.cursor),
-        before=sort_key(now) if q.overdue else None,
-    )
+    found = inbox_page(call.principal, call.query)
     out = s.InboxOut(
-        items=[report_out.inbox_item(r, now) for r in items],
-        next_cursor=_encode(next_key) if next_key else None,
+        items=[report_out.inbox_item(r, found.now) for r in found.items],
+        next_cursor=found.next_cursor,
     )
     return json_response(out, headers={"Cache-Control": "private, no-store"})
 
@@ -156,6 +170,12 @@ def staff_report(call):
 
 
 def staff_view_response(raw_id: str, principal):
+    out, _ = staff_view(raw_id, principal)
+    return json_response(out, headers={"Cache-Control": "private, no-store"})
+
+
+def staff_view(raw_id: str, principal):
+    """The report as this staff member's party sees it (``StaffReportOut``), and the party."""
     workflow = bootstrap.workflow()
     caller = access.Caller(principal=principal)
     with workflow.uow() as uow:
@@ -170,7 +190,7 @@ def staff_view_response(raw_id: str, principal):
     out = report_out.staff_out(
         report, timeline, who, [attachment_out(files, a) for a in files.items]
     )
-    return json_response(out, headers={"Cache-Control": "private, no-store"})
+    return out, who
 
 
 # ---------------------------------------------------------------- the agency acts
