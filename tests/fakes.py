@@ -109,12 +109,21 @@ class InMemoryReports:
         return index_keys(self.reports[tracking_id])
 
     def verification_queue(self, limit):
+        return self.verification_page(limit, None).items
+
+    def verification_page(self, limit, cursor):
+        from chalicelib.adapters.report_repository import queue_cursor
+        from chalicelib.services.ports import Page
+
+        after = queue_cursor(cursor)
         waiting = sorted(
             (self._keys(tid)["queue_key"], tid)
             for tid, r in self.reports.items()
-            if r.needs_verification
+            if r.needs_verification and (after is None or self._keys(tid)["queue_key"] > after)
         )
-        return [self.get(tid) for _, tid in waiting[:limit]]
+        page = waiting[:limit]
+        more = len(waiting) > limit
+        return Page([self.get(tid) for _, tid in page], page[-1][0] if more else None)
 
     def inbox(self, agencies, statuses, *, category, limit, after, before):
         from chalicelib.adapters.partitions import inbox_partitions

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime
 
 from pynamodb.connection import Connection
@@ -40,6 +41,8 @@ from ..services.ports import (
     FeedFilters,
     IdempotencyKeyUsed,
     IdempotencyRecord,
+    InvalidCursor,
+    Page,
     ReportNotFound,
     TrackingIdTaken,
 )
@@ -177,13 +180,25 @@ class DynamoReportRepository:
             raise
 
     def verification_queue(self, limit: int) -> list[Report]:
-        """Reports waiting for an admin: transferred first, then oldest first. One query
-        per shard, merged (the index projects every attribute: no read per report)."""
+        return self.verification_page(limit, None).items
+
+    def verification_page(self, limit: int, cursor: str | None) -> Page:
+        """Reports waiting for an admin: transferred first, then oldest first, after the
+        cursor (the last report's place in the queue). One query per shard, merged (the
+        index projects every attribute: no read per report)."""
+        after = queue_cursor(cursor)
+        condition = ReportItem.queue_key > after if after else None
         items = []
         for partition in partitions.verification_partitions():
-            items += list(ReportItem.verification_index.query(partition, limit=limit))
+            items += list(
+                ReportItem.verification_index.query(partition, condition, limit=limit + 1)
+            )
         items.sort(key=lambda i: i.queue_key)
-        return [_from_item(item) for item in items[:limit]]
+        more = len(items) > limit
+        page = items[:limit]
+        return Page(
+            [_from_item(item) for item in page], page[-1].queue_key if more and page else None
+        )
 
     def inbox(
         self,
@@ -423,6 +438,20 @@ def _deadline_map(d: Deadline | None) -> DeadlineMap | None:
     if d is None:
         return None
     return DeadlineMap(kind=d.kind.value, due=d.due, warn_at=d.warn_at, state=d.state.value)
+
+
+# A place in the verification queue (index_keys' queue_key): 0 (handed back) or 1, the time,
+# the tracking id.
+_QUEUE_CURSOR = re.compile(r"^[01]#[0-9TZ:.-]{20,32}#[0-9A-Z]{10}$")
+
+
+def queue_cursor(cursor: str | None) -> str | None:
+    """A verification-queue cursor as this repository issued it, or InvalidCursor."""
+    if cursor is None:
+        return None
+    if not _QUEUE_CURSOR.match(cursor):
+        raise InvalidCursor(cursor)
+    return cursor
 
 
 def index_keys(report: Report) -> dict:

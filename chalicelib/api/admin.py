@@ -22,6 +22,7 @@ from .staff import staff_view_response
 
 # Loaded when a route first uses them: a cold start pays only for what its request needs.
 access = lazy_module("chalicelib.services.access")
+delivery_log = lazy_module("chalicelib.services.delivery_log")
 identity = lazy_module("chalicelib.services.identity")
 webhooks = lazy_module("chalicelib.services.webhooks")
 report_out = lazy_module("chalicelib.api.report_out")
@@ -104,8 +105,7 @@ def put_agency(call):
 
 def _authorise_agency(call) -> str:
     agency_id = call.params["agency_id"]
-    p = call.principal
-    if not (p.has_any(Role.PLATFORM_ADMIN) or p.agency_id == agency_id):
+    if not call.principal.administers(agency_id):
         raise Problem(403, "forbidden", "You administer another agency.")
     if bootstrap.directory().agency(agency_id) is None:
         raise Problem(404, "agency-not-found", f"No agency {agency_id}.")
@@ -270,19 +270,28 @@ def list_deliveries(call):
         )
     next_cursor = None
     if q.agency_id is not None:
-        if not p.has_any(Role.PLATFORM_ADMIN) and q.agency_id != p.agency_id:
-            raise Problem(403, "forbidden", "Agency admins see their own agency's deliveries.")
         try:
-            page = bootstrap.deliveries().failures(q.agency_id, q.outcome, q.limit, q.cursor)
+            page = delivery_log.for_agency(
+                bootstrap.deliveries(),
+                p,
+                q.agency_id,
+                outcome=q.outcome,
+                limit=q.limit,
+                cursor=q.cursor,
+            )
+        except delivery_log.OtherAgency:
+            raise Problem(
+                403, "forbidden", "Agency admins see their own agency's deliveries."
+            ) from None
         except InvalidCursor:
             raise invalid_field(
                 "cursor", "not a cursor from this API", "invalid_cursor", where="query string"
             ) from None
         attempts, next_cursor = page.items, page.next_cursor
     else:
-        attempts = bootstrap.deliveries().attempts(tracking_ids.normalise(q.tracking_id))
-        if not p.has_any(Role.PLATFORM_ADMIN):
-            attempts = [a for a in attempts if p.agency_id and a.agency_id == p.agency_id]
+        attempts = delivery_log.for_report(
+            bootstrap.deliveries(), p, tracking_ids.normalise(q.tracking_id)
+        )
     items = [
         s.DeliveryOut(**{k: getattr(a, k) for k in s.DeliveryOut.model_fields}) for a in attempts
     ]
@@ -297,7 +306,8 @@ def list_deliveries(call):
     "GET",
     summary="Reports waiting for verification, with the reason",
     description="Reports an agency handed back (not its authority) come first, then the "
-    "oldest. One index query, however long the queue.",
+    "oldest, a page at a time (next_cursor). One index query per shard, however long the "
+    "queue.",
     tags=("admin",),
     roles=PLATFORM,
     query="QueueQuery",
@@ -305,6 +315,12 @@ def list_deliveries(call):
 )
 def verification_queue(call):
     now = bootstrap.clock().now()
+    try:
+        page = bootstrap.reports().verification_page(call.query.limit, call.query.cursor)
+    except InvalidCursor:
+        raise invalid_field(
+            "cursor", "not a cursor from this API", "invalid_cursor", where="query string"
+        ) from None
     items = [
         s.VerificationItem(
             tracking_id=r.tracking_id,
@@ -317,9 +333,12 @@ def verification_queue(call):
             deadline=report_out.deadline_out(r.deadline, now),
             routing=report_out.routing_out(r.routing),
         )
-        for r in bootstrap.reports().verification_queue(call.query.limit)
+        for r in page.items
     ]
-    return json_response(s.VerificationQueueOut(items=items), headers={"Cache-Control": "no-store"})
+    return json_response(
+        s.VerificationQueueOut(items=items, next_cursor=page.next_cursor),
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 @endpoint(

@@ -22,3 +22,11 @@ class Principal:
 
     def has_any(self, *roles: Role) -> bool:
         return bool(self.roles.intersection(roles))
+
+    def administers(self, agency_id: str) -> bool:
+        """Platform admins administer every agency; an agency admin their own."""
+        return Role.PLATFORM_ADMIN in self.roles or (
+            Role.AGENCY_ADMIN in self.roles
+            and self.agency_id is not None
+            and self.agency_id == agency_id
+        )

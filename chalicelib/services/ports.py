@@ -77,6 +77,10 @@ class ReportRepository(Protocol):
     def verification_queue(self, limit: int) -> list[Report]:
         """Reports waiting for an admin: transferred first, then oldest first."""
 
+    def verification_page(self, limit: int, cursor: str | None) -> Page:
+        """The verification queue a page at a time (InvalidCursor for a cursor it did not
+        issue)."""
+
     def inbox(
         self,
         agencies: list[str],

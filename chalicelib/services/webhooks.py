@@ -19,9 +19,13 @@ EVENT_TYPES = tuple(e.value for e in AGENCY_EVENTS)
 
 
 class InvalidWebhook(ValueError):
-    def __init__(self, field: str, message: str):
+    """``field`` is the request's field at fault, ``code`` which rule it broke (for a
+    message in the reader's language), the message says it in English."""
+
+    def __init__(self, field: str, message: str, code: str):
         super().__init__(message)
         self.field = field
+        self.code = code
 
 
 class TargetNotFound(LookupError):
@@ -56,7 +60,9 @@ def _public_address(host: str) -> bool:
     try:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     except (OSError, UnicodeError):
-        raise InvalidWebhook("url", f"the webhook host {host!r} does not resolve") from None
+        raise InvalidWebhook(
+            "url", f"the webhook host {host!r} does not resolve", "unresolvable"
+        ) from None
     return all(addresses.is_public(addresses.parse(info[4][0])) for info in infos)
 
 
@@ -69,18 +75,22 @@ def check_url(url: str, *, dev: bool, resolve=None) -> None:
     parts = urlsplit(url)
     host = (parts.hostname or "").rstrip(".")
     if not host:
-        raise InvalidWebhook("url", "the webhook URL has no host")
+        raise InvalidWebhook("url", "the webhook URL has no host", "no_host")
     loopback = host in ("localhost", "127.0.0.1", "::1")
     if loopback:
         if dev and parts.scheme in ("http", "https"):
             return
-        raise InvalidWebhook("url", "webhooks must not point at this platform's own host")
+        raise InvalidWebhook(
+            "url", "webhooks must not point at this platform's own host", "own_host"
+        )
     if parts.scheme != "https":
-        raise InvalidWebhook("url", "webhook URLs must use https://")
+        raise InvalidWebhook("url", "webhook URLs must use https://", "not_https")
     if parts.username or parts.password:
-        raise InvalidWebhook("url", "webhook URLs must not carry credentials")
+        raise InvalidWebhook("url", "webhook URLs must not carry credentials", "credentials")
     if not (resolve or _public_address)(host):
-        raise InvalidWebhook("url", "webhooks must point at a public internet address")
+        raise InvalidWebhook(
+            "url", "webhooks must point at a public internet address", "not_public"
+        )
 
 
 def register(
@@ -89,7 +99,9 @@ def register(
     check_url(url, dev=dev)
     unknown = sorted(set(events) - set(EVENT_TYPES) - {"*"})
     if unknown:
-        raise InvalidWebhook("events", f"unknown event types: {', '.join(unknown)}")
+        raise InvalidWebhook(
+            "events", f"unknown event types: {', '.join(unknown)}", "unknown_event"
+        )
     _room_for_one_more(targets, agency_id)
     now = clock.now()
     target = WebhookTarget(

@@ -351,3 +351,30 @@ def test_events_kept_for_another_try_are_due_at_once_and_cleared_by_a_save(repo)
     assert report.tracking_id not in repo.due(T0 + timedelta(days=365), 1000)
     with pytest.raises(ReportNotFound):
         repo.remember_unsent(tracking_id.generate(), [first], T0)
+
+
+def test_the_verification_queue_pages_on_from_its_cursor_oldest_first(repo):
+    from chalicelib.services.ports import InvalidCursor
+
+    held = []
+    for minutes in (2, 0, 1):  # filed out of order
+        report = new_report(at=T0 - timedelta(days=3650, minutes=-minutes))
+        repo.add_new(report, None)
+        current = repo.get(report.tracking_id)
+        current.hold_for_verification(actor=ADMIN, at=T0, rule="no-region", reason="no region")
+        save(current)
+        held.append((minutes, report.tracking_id))
+    seen, cursor, pages = [], None, 0
+    while True:
+        page = repo.verification_page(2, cursor)
+        assert len(page.items) <= 2
+        seen += [r.tracking_id for r in page.items]
+        pages += 1
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert len(seen) == len(set(seen))  # no report twice across pages
+    ours = [tid for tid in seen if tid in dict((t, m) for m, t in held)]
+    assert ours == [tid for _, tid in sorted(held)]  # oldest first
+    with pytest.raises(InvalidCursor):
+        repo.verification_page(2, "1#not-a-place#X")

@@ -1,6 +1,7 @@
 """Admin API: the agency directory, webhooks, deliveries, the verification queue."""
 
 import json
+from urllib.parse import quote
 
 import pytest
 from chalice.test import Client
@@ -667,11 +668,27 @@ def test_verification_queue_lists_waiting_reports_with_the_reason(client, routed
     assert "Siti" not in r.body.decode() and "6281234567890" not in r.body.decode()
 
 
-def test_verification_queue_respects_the_limit(client, routed):
+def test_verification_queue_respects_the_limit_and_pages_on(client, routed):
     first = routed("23456789AB", category=None)
-    routed("3456789ABC", category=None)
+    second = routed("3456789ABC", category=None)
     r = get(client, "/v1/admin/verification-queue?limit=1", PLATFORM_ADMIN)
-    assert [i["tracking_id"] for i in json.loads(r.body)["items"]] == [first]
+    body = json.loads(r.body)
+    assert [i["tracking_id"] for i in body["items"]] == [first]
+    r = get(
+        client,
+        f"/v1/admin/verification-queue?limit=1&cursor={quote(body['next_cursor'])}",
+        PLATFORM_ADMIN,
+    )
+    body = json.loads(r.body)
+    assert [i["tracking_id"] for i in body["items"]] == [second]
+    assert body["next_cursor"] is None
+
+
+def test_verification_queue_refuses_a_cursor_it_did_not_issue(client, routed):
+    routed("23456789AB", category=None)
+    r = get(client, "/v1/admin/verification-queue?cursor=1%23yesterday%23X", PLATFORM_ADMIN)
+    assert r.status_code == 422
+    assert problem(r)["errors"][0]["field"] == "cursor"
 
 
 @pytest.mark.parametrize("headers", [BANDUNG_ADMIN, BANDUNG_OFFICER, EXECUTIVE])

@@ -127,6 +127,7 @@ class DeliveryList(_Out):
 class QueueQuery(_In):
     model_config = ConfigDict(extra="forbid", strict=False)
     limit: Annotated[int, Field(ge=1, le=100)] = 50
+    cursor: Annotated[str, Field(max_length=100)] | None = None
 
 
 class VerificationItem(_Out):
@@ -145,6 +146,7 @@ class VerificationItem(_Out):
 
 class VerificationQueueOut(_Out):
     items: list[VerificationItem]
+    next_cursor: str | None = Field(None, description="Pass as ?cursor= for the next page.")
 
 
 class DisposeIn(_In):
