@@ -292,8 +292,14 @@ def test_the_packaged_api_is_regional_throttled_guarded_and_served_under_its_sta
     assert api["MethodSettings"][0]["ThrottlingRateLimit"] == {"Ref": "ApiThrottleRate"}
     paths = api["DefinitionBody"]["paths"]
     assert "/v1/reports" in paths and not any(p.startswith("/api/") for p in paths)
-    # every method of every path reaches the function (405 with Allow, OPTIONS for CORS)
-    assert all(len(methods) == 7 for methods in paths.values())
+    # every method of every path reaches the function (405 with Allow, OPTIONS for CORS):
+    # one ANY method per path (infra/package.py: one_method_per_path)
+    assert all(list(methods) == ["x-amazon-apigateway-any-method"] for methods in paths.values())
+    integration = paths["/v1/reports"]["x-amazon-apigateway-any-method"][
+        "x-amazon-apigateway-integration"
+    ]
+    assert integration["type"] == "aws_proxy" and integration["httpMethod"] == "POST"
+    assert "${APIHandler.Arn}" in integration["uri"]["Fn::Sub"]
     url = template["Outputs"]["EndpointURL"]["Value"]["Fn::Sub"]
     assert url.endswith("/api/")
     for name, fn in resources_of(template, "AWS::Serverless::Function").items():

@@ -135,3 +135,26 @@ def test_twilio_works_without_its_rest_client_and_http_libraries(tmp_path):
         check=True,
     )
     assert "<Message>ok</Message>" in out.stdout
+
+
+def test_a_path_whose_seven_methods_reach_the_function_alike_becomes_one_any_method():
+    from infra.package import ANY_METHOD, EVERY_METHOD, one_method_per_path
+
+    def method(uri="fn", params=None):
+        return {
+            "x-amazon-apigateway-integration": {"type": "aws_proxy", "uri": uri},
+            "parameters": params or [],
+            "responses": {},
+        }
+
+    api = {
+        "paths": {
+            "/same": {m: method() for m in EVERY_METHOD},
+            "/different": {**{m: method() for m in EVERY_METHOD}, "post": method("other")},
+            "/fewer": {"get": method(), "post": method()},
+        }
+    }
+    assert one_method_per_path(api) == 1
+    assert list(api["paths"]["/same"]) == [ANY_METHOD]
+    assert set(api["paths"]["/different"]) == EVERY_METHOD  # left as it is
+    assert set(api["paths"]["/fewer"]) == {"get", "post"}
