@@ -9,6 +9,7 @@ from . import (
     open311,
     open_data,
     portal,
+    portal_dashboard,  # noqa: F401  (its routes go on portal.bp)
     portal_staff,  # noqa: F401  (its routes go on portal.bp)
     public,
     reports,
