@@ -41,6 +41,7 @@ VIA_COGNITO_API = {
     "AWS::Cognito::UserPool",
     "AWS::Cognito::UserPoolClient",
     "AWS::Cognito::UserPoolGroup",
+    "AWS::Cognito::UserPoolDomain",
 }
 
 
@@ -61,13 +62,37 @@ def _client(service: str, endpoint: str):
 class Created:
     """Physical ids and attributes of what was created, for resolving intrinsics."""
 
-    def __init__(self):
+    def __init__(self, conditions: dict | None = None):
         self.refs: dict[str, str] = {}
         self.attrs: dict[tuple[str, str], str] = {}
+        self.conditions = conditions or {}  # the template's Conditions, evaluated on use
+
+    def condition(self, name: str) -> bool:
+        return self._truth(self.conditions[name])
+
+    def _truth(self, value) -> bool:
+        ((fn, arg),) = value.items()
+        if fn == "Condition":
+            return self.condition(arg)
+        if fn == "Fn::Equals":
+            left, right = (self.resolve(v) for v in arg)
+            return left == right
+        if fn == "Fn::Not":
+            return not self._truth(arg[0])
+        if fn == "Fn::And":
+            return all(self._truth(v) for v in arg)
+        if fn == "Fn::Or":
+            return any(self._truth(v) for v in arg)
+        raise ValueError(f"condition function not applied locally: {fn}")
 
     def resolve(self, value):
         if isinstance(value, dict) and len(value) == 1:
             ((fn, arg),) = value.items()
+            if fn == "Ref" and arg == "AWS::NoValue":
+                return NO_VALUE
+            if fn == "Fn::If":
+                name, if_true, if_false = arg
+                return self.resolve(if_true if self.condition(name) else if_false)
             if fn == "Ref":
                 return {
                     "AWS::Region": REGION,
@@ -81,10 +106,14 @@ class Created:
                     raise KeyError("dynamic reference")
                 return re.sub(r"\$\{([^}]+)\}", lambda m: self.resolve({"Ref": m.group(1)}), arg)
         if isinstance(value, dict):
-            return {k: self.resolve(v) for k, v in value.items()}
+            resolved = {k: self.resolve(v) for k, v in value.items()}
+            return {k: v for k, v in resolved.items() if v is not NO_VALUE}
         if isinstance(value, list):
-            return [self.resolve(v) for v in value]
+            return [v for v in map(self.resolve, value) if v is not NO_VALUE]
         return value
+
+
+NO_VALUE = object()  # Ref AWS::NoValue: the property is left out
 
 
 def _references(value) -> set[str]:
@@ -139,6 +168,8 @@ def _create_stack(
 ) -> None:
     resources = _local_resources(template)
     body = {"Resources": resources}
+    if template.get("Conditions"):
+        body["Conditions"] = template["Conditions"]
     declared = template.get("Parameters", {})
     if declared:
         body["Parameters"] = declared
@@ -307,8 +338,25 @@ def _create_cognito(template: dict, endpoint: str, created: Created) -> None:
             ExplicitAuthFlows=props.get("ExplicitAuthFlows", []),
             ReadAttributes=props.get("ReadAttributes", []),
             WriteAttributes=props.get("WriteAttributes", []),
+            # What the local hosted-UI stand-in checks (devstack/signin.py), as Cognito's does.
+            **{
+                key: props[key]
+                for key in (
+                    "AllowedOAuthFlowsUserPoolClient",
+                    "AllowedOAuthFlows",
+                    "AllowedOAuthScopes",
+                    "CallbackURLs",
+                    "LogoutURLs",
+                    "SupportedIdentityProviders",
+                )
+                if key in props
+            },
         )["UserPoolClient"]
         created.refs[name] = client["ClientId"]
+    for name, props in by_type["AWS::Cognito::UserPoolDomain"]:
+        props = created.resolve(props)
+        idp.create_user_pool_domain(Domain=props["Domain"], UserPoolId=props["UserPoolId"])
+        created.refs[name] = props["Domain"]
     for name, props in by_type["AWS::Cognito::UserPoolGroup"]:
         props = created.resolve(props)
         idp.create_group(
@@ -412,7 +460,7 @@ def create_all(
 ) -> tuple[Created, dict[str, str]]:
     """``parameters``: local values for the template's Parameters (``local_parameters``)."""
     template = template or load_template()
-    created = Created()
+    created = Created(template.get("Conditions"))
     _create_stack(template, endpoint, created, parameters or {})
     _configure_buckets(template, endpoint, created)
     _create_secrets(template, endpoint, created)

@@ -39,6 +39,7 @@ class LocalStack:
         self.api_process: subprocess.Popen | None = None
         self.pump = None
         self.providers = None
+        self.signin = None
 
     @property
     def api_url(self) -> str:
@@ -75,6 +76,12 @@ class LocalStack:
         idp = resources._client("cognito-idp", self.emulator.endpoint)
         pool_id, client_id = created.refs["StaffUserPool"], created.refs["StaffUserPoolClient"]
         self.accounts = seed.seed_accounts(idp, pool_id)
+        # The console signs in at the pool's hosted UI: locally, its stand-in.
+        from .signin import HostedSignIn
+
+        self.signin = HostedSignIn(idp, pool_id, host=self.host).start()
+        self.app_env["STAFF_SIGNIN_URL"] = self.signin.url
+        os.environ["STAFF_SIGNIN_URL"] = self.signin.url
         STATE_FILE.write_text(
             json.dumps(
                 {
@@ -85,6 +92,7 @@ class LocalStack:
                     "clock_file": str(CLOCK_FILE),
                     "channel_outbox": str(CHANNEL_OUTBOX),
                     "providers": self.providers.url,
+                    "signin": self.signin.url,
                     "app_env": self.app_env,  # for commands that act as the app
                 }
             )
@@ -141,6 +149,8 @@ class LocalStack:
         self.emulator.stop()
         if self.providers:
             self.providers.stop()
+        if self.signin:
+            self.signin.stop()
         STATE_FILE.unlink(missing_ok=True)
 
     def banner(self) -> str:
@@ -149,6 +159,7 @@ class LocalStack:
             "  Satu Pintu local stack is up",
             "  ---------------------------",
             f"  Web portal     {self.api_url}/   (English: {self.api_url}/en)",
+            f"  Staff console  {self.api_url}/staf   (sign in with a demo account below)",
             f"  API            {self.api_url}   (OpenAPI: {self.api_url}/openapi.json)",
             f"  Public         {self.api_url}/v1/public/reports   {self.api_url}/v1/open-data",
             f"  AWS emulator   {self.emulator.endpoint}   (moto; region {emulator.REGION})",

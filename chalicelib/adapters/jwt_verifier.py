@@ -97,6 +97,20 @@ def mfa_evidenced(claims: dict) -> bool | None:
     return isinstance(amr, list) and "mfa" in amr
 
 
+# Roles that change the platform's configuration or see across agencies: a stolen
+# password alone must not be enough.
+MFA_ROLES = (Role.PLATFORM_ADMIN, Role.AGENCY_ADMIN)
+
+
+def lacks_second_factor(principal: Principal, claims: dict, claim_required: bool) -> bool:
+    """An admin whose token shows a sign-in without a second factor: `amr` without mfa,
+    or no `amr` at all once the claim is required (STAFF_MFA_CLAIM=required)."""
+    if not principal.has_any(*MFA_ROLES):
+        return False
+    evidenced = mfa_evidenced(claims)
+    return evidenced is False or (evidenced is None and claim_required)
+
+
 def principal_from_claims(claims: dict) -> Principal:
     groups = claims.get("cognito:groups") or claims.get("groups") or []
     roles = frozenset(Role(g) for g in groups if g in Role.__members__.values())

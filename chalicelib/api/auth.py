@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from ..adapters import jwt_verifier
 from ..config import settings
-from ..domain.identity import Principal, Role
+from ..domain.identity import Principal
 from .problems import Problem
 
 _CHALLENGE = 'Bearer realm="satupintu"'
-# Roles that change the platform's configuration or see across agencies: a stolen
-# password alone must not be enough.
-MFA_ROLES = (Role.PLATFORM_ADMIN, Role.AGENCY_ADMIN)
 
 
 def authenticate(request, roles: tuple[str, ...], verifier=None) -> Principal:
@@ -51,10 +48,7 @@ def _require_mfa_for_admins(principal: Principal, claims: dict) -> None:
     refuses an admin's token that shows a sign-in without a second factor: `amr` without
     mfa/otp, or no `amr` at all once STAFF_MFA_CLAIM=required (set it when the pool
     issues ACR/AMR claims)."""
-    if not principal.has_any(*MFA_ROLES):
-        return
-    evidenced = jwt_verifier.mfa_evidenced(claims)
-    if evidenced is False or (evidenced is None and settings().staff_mfa_claim_required):
+    if jwt_verifier.lacks_second_factor(principal, claims, settings().staff_mfa_claim_required):
         raise Problem(
             403,
             "mfa-required",

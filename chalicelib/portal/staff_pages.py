@@ -84,6 +84,10 @@ def menu_for(who: Principal) -> list[MenuItem]:
 
 def render_staff(page: Page, template: str, status: int = 200, **context) -> Response:
     who = page.staff()
+    # Signing out redirects the form's POST to the hosted UI's /logout: CSP's form-action
+    # covers where a form's redirects lead too.
+    if settings().staff_signin_url:
+        page.allow("form-action", settings().staff_signin_url)
     return page.render(template, status, who=who, staff_menu=menu_for(who), **context)
 
 

@@ -50,7 +50,6 @@ _STATE = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
 _VERIFIER = re.compile(r"^[A-Za-z0-9_~.-]{43,128}$")
 # Where a sign-in may return to: a console page of this site, nothing else.
 _NEXT = re.compile(r"^(/en)?/staf(/[A-Za-z0-9_./-]*)?(\?[A-Za-z0-9_.=&%-]*)?$")
-MFA_ROLES = (Role.PLATFORM_ADMIN, Role.AGENCY_ADMIN)
 
 
 class SignInRequired(Exception):
@@ -92,14 +91,9 @@ def principal(request, verifier=None) -> Principal | None:
     except jwt_verifier.InvalidToken:
         return None
     who = jwt_verifier.principal_from_claims(claims)
-    if who.has_any(*MFA_ROLES) and not _mfa_ok(claims):
+    if jwt_verifier.lacks_second_factor(who, claims, settings().staff_mfa_claim_required):
         return None
     return who
-
-
-def _mfa_ok(claims: dict) -> bool:
-    evidenced = jwt_verifier.mfa_evidenced(claims)
-    return not (evidenced is False or (evidenced is None and settings().staff_mfa_claim_required))
 
 
 def require(request, roles: tuple[Role, ...] = ()) -> Principal:

@@ -11,46 +11,14 @@ missing) and is never downloaded by Playwright. Without it these tests fail in C
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PHONE = {"width": 360, "height": 740}
 SERIOUS = ("serious", "critical")
-
-
-def _missing(reason: str):
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}: CI must run the browser tests (.ci/run installs chromium)")
-    pytest.skip(f"{reason}: apt-get install -y chromium (CI installs it and runs these tests)")
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    if not Path(CHROMIUM).exists():
-        _missing(f"no chromium at {CHROMIUM}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("playwright is not installed (requirements-dev.txt)")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 def phone(chromium, javascript: bool = True):

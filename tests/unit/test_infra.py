@@ -290,3 +290,26 @@ def test_the_public_feed_indexes_hold_only_the_feed_entry():
         if i["Projection"]["ProjectionType"] == "INCLUDE"
     ]
     assert max(map(len, included)) <= 20 and sum(map(len, included)) <= 100
+
+
+def test_the_console_client_is_registered_for_the_code_flow_only_with_a_public_url():
+    from devstack.resources import Created, load_template
+
+    template = load_template()
+    client = template["Resources"]["StaffUserPoolClient"]["Properties"]
+    for public, expected in (("https://lapor.example.go.id", True), ("", False)):
+        created = Created(template["Conditions"])
+        created.refs.update({"PublicApiUrl": public, "StaffUserPool": "pool", "Stage": "prod"})
+        props = created.resolve(client)
+        assert props["AllowedOAuthFlowsUserPoolClient"] is expected
+        if expected:
+            assert props["AllowedOAuthFlows"] == ["code"]
+            assert props["CallbackURLs"] == [public + "/staf/masuk/selesai"]
+            assert props["LogoutURLs"] == [public + "/", public + "/en"]
+            assert "aws.cognito.signin.user.admin" not in props["AllowedOAuthScopes"]
+        else:  # Cognito refuses a relative callback URL: none at all until the URL is set
+            assert "CallbackURLs" not in props and "AllowedOAuthFlows" not in props
+    env = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert env["STAFF_SIGNIN_URL"] == {
+        "Fn::Sub": "https://${StaffUserPoolDomain}.auth.${AWS::Region}.amazoncognito.com"
+    }
