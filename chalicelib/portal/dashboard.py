@@ -16,6 +16,7 @@ from ..api.path_params import AGENCY_ID
 from ..domain import policy, regions
 from ..domain.identity import Principal, Role
 from ..services.statistics import MAX_TREE, NotYourAgency, TreeTooLarge, UnknownScope
+from ..stats.cells import OPEN_STATUSES
 from . import charts, choices, i18n, labels, period_picker
 from .i18n import N_
 from .pages import Page
@@ -144,7 +145,7 @@ def _view(page: Page, out: dict) -> dict:
 
 def _workload(out: dict, _, number) -> Shown:
     gauges = out["now"]
-    statuses = [s for s in ("unverified", "awaiting_followup", "in_progress")]
+    statuses = OPEN_STATUSES  # unverified, awaiting follow-up, in progress
     if out["scope"]["kind"] != "national":  # an agency's reports are verified already
         statuses = statuses[1:]
     rows = [(_(labels.STATUSES[s]), gauges["open"][s], "main") for s in statuses]
