@@ -61,6 +61,7 @@ def seed_directory() -> tuple[int, int]:
                     name_en=c.get("name_en"),
                     scope=c["scope"],
                     description=c.get("description"),
+                    description_en=c.get("description_en"),
                     examples=c.get("examples") or None,
                     auto_route=c.get("auto_route", True),
                     lead_agency=c.get("lead_agency"),

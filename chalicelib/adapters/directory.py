@@ -25,6 +25,7 @@ def _category(item: CategoryItem) -> Category:
         scope=item.scope,
         name_en=item.name_en,
         description=item.description,
+        description_en=item.description_en,
         auto_route=item.auto_route,
         lead_agency=item.lead_agency,
         service_levels=_levels(item.service_levels),

@@ -392,6 +392,7 @@ class CategoryItem(Model):
     name_en = UnicodeAttribute(null=True)
     scope = UnicodeAttribute()
     description = UnicodeAttribute(null=True)
+    description_en = UnicodeAttribute(null=True)
     examples = ListAttribute(of=UnicodeAttribute, null=True)
     auto_route = BooleanAttribute(default=True)
     lead_agency = UnicodeAttribute(null=True)

@@ -11,6 +11,7 @@ from . import (
     portal,
     portal_admin,  # noqa: F401  (its routes go on portal.bp)
     portal_casework,  # noqa: F401  (its routes go on portal.bp)
+    portal_dashboard,  # noqa: F401  (its routes go on portal.bp)
     portal_staff,  # noqa: F401  (its routes go on portal.bp)
     public,
     reports,

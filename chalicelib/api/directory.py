@@ -25,7 +25,12 @@ _ERR = ("ProblemOut", "Problem details (RFC 9457).")
 def list_categories(call):
     items = [
         s.CategoryOut(
-            code=c.code, name=c.name, name_en=c.name_en, scope=c.scope, description=c.description
+            code=c.code,
+            name=c.name,
+            name_en=c.name_en,
+            scope=c.scope,
+            description=c.description,
+            description_en=c.description_en,
         )
         for c in bootstrap.directory().categories()
     ]

@@ -24,7 +24,8 @@ class Category:
     name: str
     scope: str
     name_en: str | None = None
-    description: str | None = None
+    description: str | None = None  # in Bahasa Indonesia
+    description_en: str | None = None
     auto_route: bool = True
     lead_agency: str | None = None
     # overrides of the working-day service levels, e.g. {"first_response_days": 7}

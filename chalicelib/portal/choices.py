@@ -19,10 +19,20 @@ class Choice:
 def categories(directory, lang: str) -> list[Choice]:
     out = []
     for c in directory.categories():
-        name = (c.name_en or c.name) if lang == "en" else c.name
-        # Descriptions are written in Bahasa Indonesia only: marked as such on English pages.
-        out.append(Choice(c.code, name, c.description, "id" if lang != "id" else None))
+        out.append(Choice(c.code, *_named(c, lang)))
     return sorted(out, key=lambda c: c.name.casefold())
+
+
+def _named(category, lang: str) -> tuple[str, str | None, str | None]:
+    """(name, description, the description's language when it is not the page's): in
+    English the English words where the directory has them, else the Indonesian ones
+    marked as such (a screen reader then reads them as Indonesian)."""
+    if lang != "en":
+        return category.name, category.description, None
+    name = category.name_en or category.name
+    if category.description_en:
+        return name, category.description_en, None
+    return name, category.description, "id" if category.description else None
 
 
 def provinces() -> list[Choice]:

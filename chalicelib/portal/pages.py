@@ -817,25 +817,51 @@ def public_report(page: Page, raw_id: str) -> Response:
 # ---------------------------------------------------------------- statistics, open data
 
 
+def _period(page: Page, stats):
+    """The period asked for with ``?period=`` (the picker's plain GET form)."""
+    from . import period_picker
+
+    return period_picker.choose(stats, page.query("period"), page.gettext)
+
+
+def _stats_page(page: Page, template: str, chosen, here: dict, **context) -> Response:
+    """A statistics page for the chosen period: 400 (with the default period's figures and
+    the picker saying why) when the period asked for is not one that is published."""
+    here = {**here, "query": {"period": chosen.query}} if chosen.query else here
+    action = page.url(here["name"], **{k: v for k, v in here.items() if k not in ("name", "query")})
+    return page.render(
+        template,
+        400 if chosen.error else 200,
+        chosen=chosen,
+        period_action=action,
+        period_query=chosen.query,
+        here=here,
+        **context,
+    )
+
+
 def statistics(page: Page) -> Response:
-    """The nation's figures for the last 30 days, the ranking of agencies (computed
-    hourly) and the open data, from the same read models as GET /v1/stats/..."""
+    """The nation's figures for a period (the last 30 days unless another is chosen), the
+    ranking of agencies (computed hourly) and the open data, from the same read models as
+    GET /v1/stats/..."""
     from ..services.statistics import NotComputed
 
     stats = bootstrap.statistics()
-    period = stats.period(None)
-    figures = stats.national(period)
+    chosen = _period(page, stats)
+    figures = stats.national(chosen.period)
     try:
-        ranking = stats.ranking(period)
+        ranking = stats.ranking(chosen.period)
     except NotComputed:
         ranking = None
-    return page.render(
+    return _stats_page(
+        page,
         "stats.html",
+        chosen,
+        {"name": "stats"},
         figures=figures,
         ranking=ranking,
         provinces=choices.provinces(),
         category_names=_category_names(page),
-        here={"name": "stats"},
     )
 
 
@@ -851,9 +877,12 @@ def scope_statistics(page: Page, kind: str, code: str) -> Response:
     from ..services.statistics import UnknownScope
 
     stats = bootstrap.statistics()
-    period = stats.period(None)
+    chosen = _period(page, stats)
     try:
-        figures = stats.region(code, period) if kind == "region" else stats.category(code, period)
+        if kind == "region":
+            figures = stats.region(code, chosen.period)
+        else:
+            figures = stats.category(code, chosen.period)
     except UnknownScope:
         return error_page(page, 404)
     names = _category_names(page)
@@ -866,13 +895,15 @@ def scope_statistics(page: Page, kind: str, code: str) -> Response:
     else:
         title = figures["scope"]["name"] or regencies.get(scope_id, scope_id)
     key = "region_code" if kind == "region" else "category_code"
-    return page.render(
+    return _stats_page(
+        page,
         "scope_stats.html",
+        chosen,
+        {"name": f"{kind}_stats", key: scope_id},
         figures=figures,
         title=title,
         category_names=names,
         regency_names=regencies,
-        here={"name": f"{kind}_stats", key: scope_id},
     )
 
 
@@ -880,15 +911,18 @@ def agency_statistics(page: Page, agency_id: str) -> Response:
     from ..services.statistics import UnknownScope
 
     stats = bootstrap.statistics()
+    chosen = _period(page, stats)
     try:
-        figures = stats.agency(agency_id, stats.period(None))
+        figures = stats.agency(agency_id, chosen.period)
     except UnknownScope:
         return error_page(page, 404)
-    return page.render(
+    return _stats_page(
+        page,
         "agency_stats.html",
+        chosen,
+        {"name": "agency_stats", "agency_id": agency_id},
         figures=figures,
         category_names=_category_names(page),
-        here={"name": "agency_stats", "agency_id": agency_id},
     )
 
 

@@ -58,10 +58,12 @@ def test_categories_returns_all_of_the_taxonomy(seeded):
     assert len(categories) == len(expected)
     assert {c.code for c in categories} == set(expected)
     for c in categories:
-        assert (c.name, c.name_en, c.scope) == (
+        assert (c.name, c.name_en, c.scope, c.description, c.description_en) == (
             expected[c.code]["name"],
             expected[c.code].get("name_en"),
             expected[c.code]["scope"],
+            expected[c.code]["description"],
+            expected[c.code]["description_en"],
         )
     assert [c.name for c in categories] == sorted(c.name for c in categories)
 

@@ -214,6 +214,7 @@ def _seed_categories() -> dict[str, Category]:
             scope=c["scope"],
             name_en=c.get("name_en"),
             description=c.get("description"),
+            description_en=c.get("description_en"),
             auto_route=c.get("auto_route", True),
             lead_agency=c.get("lead_agency"),
         )

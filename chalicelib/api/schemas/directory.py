@@ -14,7 +14,8 @@ class CategoryOut(_Out):
     name: str
     name_en: str | None = None
     scope: Literal["national", "regional"] | str
-    description: str | None = None
+    description: str | None = Field(None, description="What belongs in it, in Bahasa Indonesia.")
+    description_en: str | None = Field(None, description="The same in English.")
 
 
 class CategoryList(_Out):
