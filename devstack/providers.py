@@ -20,11 +20,13 @@ import re
 import secrets
 import threading
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from chalicelib.adapters import oauth1
+
+from .background_server import BackgroundServer
 
 # As chalicelib.config names them (which cannot be imported before the stage is set); a
 # unit test keeps the two equal.
@@ -86,7 +88,9 @@ def _same(a: str | None, b: str) -> bool:
     return a is not None and hmac.compare_digest(a.encode(), b.encode())
 
 
-class FakeProviders:
+class FakeProviders(BackgroundServer):
+    thread_name = "fake-providers"
+
     def __init__(
         self,
         credentials: dict | None = None,
@@ -104,34 +108,7 @@ class FakeProviders:
         self.media: dict[str, tuple[bytes, str]] = {SAMPLE_MEDIA_ID: (SAMPLE_PNG, "image/png")}
         self.failures: list[tuple[int, dict]] = []  # the next answers, before any check
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer((host, port), _handler(self))
-        self._server.daemon_threads = True
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> FakeProviders:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="fake-providers",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
+        super().__init__(_handler(self), host=host, port=port)
 
     # -- what tests arrange --------------------------------------------------------------
 

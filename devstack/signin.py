@@ -31,8 +31,10 @@ import json
 import secrets
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from .background_server import BackgroundServer
 
 CODE_SECONDS = 300
 _OAUTH_FIELDS = ("client_id", "redirect_uri", "state", "code_challenge", "scope", "lang")
@@ -62,35 +64,16 @@ def s256(verifier: str) -> str:
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
-class HostedSignIn:
+class HostedSignIn(BackgroundServer):
+    thread_name = "hosted-sign-in"
+
     def __init__(self, idp, pool_id: str, *, host: str = "127.0.0.1", port: int = 0):
         self.idp = idp
         self.pool_id = pool_id
         self._codes: dict[str, dict] = {}
         self._revoked: set[str] = set()
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer((host, port), _handler(self))
-        self._server.daemon_threads = True
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> HostedSignIn:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="hosted-sign-in",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(_handler(self), host=host, port=port)
 
     # -------------------------------------------------------------- the rules
 

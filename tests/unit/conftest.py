@@ -138,6 +138,17 @@ def wired(
     bootstrap.reset()
 
 
+@pytest.fixture
+def trusted_staff_tokens(monkeypatch):
+    """Staff tokens signed as api_helpers.token signs them are accepted (a JWKS that knows
+    its key)."""
+    from chalicelib.adapters import jwt_verifier
+    from tests.unit.api_helpers import AUDIENCE, ISSUER, StaticJwks
+
+    verifier = jwt_verifier.JwtVerifier(ISSUER, AUDIENCE, "unused", jwks_client=StaticJwks())
+    monkeypatch.setattr(jwt_verifier, "default_verifier", lambda: verifier)
+
+
 @pytest.fixture(autouse=True)
 def no_dns(monkeypatch):
     """Unit tests never resolve names: literal IPs are judged as they are, names ending

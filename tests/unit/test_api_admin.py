@@ -8,7 +8,6 @@ from chalice.test import Client
 
 from app import app
 from chalicelib import bootstrap
-from chalicelib.adapters import jwt_verifier
 from chalicelib.domain.directory import Agency, Category
 from chalicelib.domain.report import Channel
 from chalicelib.services import webhooks
@@ -16,7 +15,7 @@ from chalicelib.services.ports import DeliveryAttempt
 from chalicelib.services.routing import route_submitted
 from tests.builders import submitted_report
 from tests.fakes import FakeDeliveryLog, FakeDirectory
-from tests.unit.api_helpers import AUDIENCE, ISSUER, StaticJwks, bearer, problem
+from tests.unit.api_helpers import bearer, problem
 
 BANDUNG = "pemkot-bandung"
 REAL_PUBLIC_ADDRESS = webhooks._public_address  # before the autouse no_dns fixture
@@ -62,10 +61,8 @@ def deliveries():
 
 
 @pytest.fixture
-def client(wired, deliveries, monkeypatch):
+def client(wired, deliveries, trusted_staff_tokens):
     bootstrap.override(deliveries=deliveries)
-    verifier = jwt_verifier.JwtVerifier(ISSUER, AUDIENCE, "unused", jwks_client=StaticJwks())
-    monkeypatch.setattr(jwt_verifier, "default_verifier", lambda: verifier)
     with Client(app) as c:
         yield c
 

@@ -6,22 +6,19 @@ import pytest
 from chalice.test import Client
 
 from app import app
-from chalicelib.adapters import jwt_verifier
 from chalicelib.config import settings
 from chalicelib.domain.report import AgencyRef
 from chalicelib.domain.status import Status
 from tests import samples
 from tests.unit.api_helpers import VALID, post_report, problem
-from tests.unit.test_api_staff import AUDIENCE, ISSUER, StaticJwks, token
+from tests.unit.test_api_staff import token
 
 JSON = {"Content-Type": "application/json"}
 BUCKET = "satupintu-attachments-test"
 
 
 @pytest.fixture
-def client(wired, monkeypatch):
-    verifier = jwt_verifier.JwtVerifier(ISSUER, AUDIENCE, "unused", jwks_client=StaticJwks())
-    monkeypatch.setattr(jwt_verifier, "default_verifier", lambda: verifier)
+def client(wired, trusted_staff_tokens, monkeypatch):
     monkeypatch.setenv("ATTACHMENTS_BUCKET", BUCKET)
     settings.cache_clear()
     with Client(app) as c:

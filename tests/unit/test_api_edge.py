@@ -8,10 +8,9 @@ import pytest
 from chalice.test import Client
 
 from app import app
-from chalicelib.adapters import jwt_verifier
 from chalicelib.domain.directory import Agency
 from tests.fakes import FakeDirectory
-from tests.unit.api_helpers import AUDIENCE, ISSUER, VALID, StaticJwks, bearer, post_report, problem
+from tests.unit.api_helpers import VALID, bearer, post_report, problem
 
 PLATFORM_ADMIN = bearer("platform_admin", username="admin")
 JSON = {"Content-Type": "application/json"}
@@ -35,9 +34,7 @@ def directory():
 
 
 @pytest.fixture
-def client(wired, monkeypatch):
-    verifier = jwt_verifier.JwtVerifier(ISSUER, AUDIENCE, "unused", jwks_client=StaticJwks())
-    monkeypatch.setattr(jwt_verifier, "default_verifier", lambda: verifier)
+def client(wired, trusted_staff_tokens):
     with Client(app) as c:
         yield c
 

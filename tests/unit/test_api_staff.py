@@ -9,13 +9,11 @@ from chalice.test import Client
 
 from app import app
 from chalicelib.adapters import jwt_verifier
-from tests.unit.api_helpers import AUDIENCE, ISSUER, UNTRUSTED, StaticJwks, problem, token
+from tests.unit.api_helpers import AUDIENCE, ISSUER, UNTRUSTED, problem, token
 
 
 @pytest.fixture
-def client(wired, monkeypatch):
-    verifier = jwt_verifier.JwtVerifier(ISSUER, AUDIENCE, "unused", jwks_client=StaticJwks())
-    monkeypatch.setattr(jwt_verifier, "default_verifier", lambda: verifier)
+def client(wired, trusted_staff_tokens):
     with Client(app) as c:
         yield c
 

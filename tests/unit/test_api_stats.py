@@ -7,7 +7,6 @@ import pytest
 from chalice.test import Client
 
 from app import app
-from chalicelib.adapters import jwt_verifier
 from chalicelib.domain.calendar import WorkingCalendar
 from chalicelib.domain.deadlines import SlaClock
 from chalicelib.domain.directory import Agency, Category
@@ -16,7 +15,7 @@ from chalicelib.services.statistics import publish_summaries
 from tests.builders import submitted_report
 from tests.fakes import FakeDirectory
 from tests.stats_fakes import Life, cells_of
-from tests.unit.api_helpers import AUDIENCE, ISSUER, StaticJwks, bearer, problem
+from tests.unit.api_helpers import bearer, problem
 
 # The fixed clock: Friday 27 November 2026, 10:00 in Jakarta.
 NOV = date(2026, 11, 2)  # a Monday
@@ -74,10 +73,8 @@ def directory():
 
 
 @pytest.fixture
-def client(wired, stats_reader, monkeypatch):
+def client(wired, stats_reader, trusted_staff_tokens):
     stats_reader.load(cells_of(lives()))
-    verifier = jwt_verifier.JwtVerifier(ISSUER, AUDIENCE, "unused", jwks_client=StaticJwks())
-    monkeypatch.setattr(jwt_verifier, "default_verifier", lambda: verifier)
     with Client(app) as c:
         yield c
 

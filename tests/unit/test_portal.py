@@ -14,13 +14,12 @@ import pytest
 from chalice.test import Client
 
 from app import app
-from chalicelib.adapters import jwt_verifier
 from chalicelib.domain.directory import Agency, Category
 from chalicelib.domain.report import Channel
 from chalicelib.services import access_tokens
 from chalicelib.services.routing import route_submitted
 from tests.fakes import FakeDirectory
-from tests.unit.api_helpers import AUDIENCE, ISSUER, StaticJwks, bearer
+from tests.unit.api_helpers import bearer
 from tests.unit.portal_helpers import HOST, Browser
 
 BANDUNG = "pemkot-bandung"
@@ -80,9 +79,7 @@ def text(response) -> str:
 
 
 @pytest.fixture
-def client(wired, monkeypatch):
-    verifier = jwt_verifier.JwtVerifier(ISSUER, AUDIENCE, "unused", jwks_client=StaticJwks())
-    monkeypatch.setattr(jwt_verifier, "default_verifier", lambda: verifier)
+def client(wired, trusted_staff_tokens):
     with Client(app) as c:
         yield c
 

@@ -12,7 +12,6 @@ from chalice.test import Client
 
 from app import app
 from chalicelib import bootstrap
-from chalicelib.adapters import jwt_verifier
 from chalicelib.domain.directory import Agency, Category
 from chalicelib.domain.report import Channel
 from chalicelib.services import webhooks
@@ -21,7 +20,6 @@ from chalicelib.services.routing import route_submitted
 from chalicelib.services.sla import sla_clock
 from tests.builders import submitted_report
 from tests.fakes import FakeDeliveryLog, FakeDirectory
-from tests.unit.api_helpers import AUDIENCE, ISSUER, StaticJwks
 from tests.unit.portal_helpers import Browser
 
 BANDUNG = "pemkot-bandung"
@@ -53,10 +51,8 @@ def deliveries():
 
 
 @pytest.fixture
-def client(wired, deliveries, monkeypatch):
+def client(wired, deliveries, trusted_staff_tokens):
     bootstrap.override(deliveries=deliveries)
-    verifier = jwt_verifier.JwtVerifier(ISSUER, AUDIENCE, "unused", jwks_client=StaticJwks())
-    monkeypatch.setattr(jwt_verifier, "default_verifier", lambda: verifier)
     with Client(app) as c:
         yield c
 

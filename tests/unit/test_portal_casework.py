@@ -12,14 +12,13 @@ import pytest
 from chalice.test import Client
 
 from app import app
-from chalicelib.adapters import jwt_verifier
 from chalicelib.api import portal_casework
 from chalicelib.domain import tracking_id
 from chalicelib.domain.directory import Agency, Category
 from chalicelib.portal import case_actions, deadline_text
 from chalicelib.services.routing import route_submitted
 from tests.fakes import FakeDirectory
-from tests.unit.api_helpers import AUDIENCE, ISSUER, VALID, StaticJwks
+from tests.unit.api_helpers import VALID
 from tests.unit.portal_helpers import Browser
 
 BANDUNG, JABAR, DUKCAPIL = "pemkot-bandung", "pemprov-jabar", "disdukcapil-bandung"
@@ -56,9 +55,7 @@ def clock(clock):
 
 
 @pytest.fixture
-def client(wired, monkeypatch):
-    verifier = jwt_verifier.JwtVerifier(ISSUER, AUDIENCE, "unused", jwks_client=StaticJwks())
-    monkeypatch.setattr(jwt_verifier, "default_verifier", lambda: verifier)
+def client(wired, trusted_staff_tokens):
     with Client(app) as c:
         yield c
 

@@ -9,11 +9,9 @@ import pytest
 from chalice.test import Client
 
 from app import app
-from chalicelib.adapters import jwt_verifier
 from chalicelib.services.statistics import publish_summaries
 from tests.fakes import FakeDirectory
 from tests.stats_fakes import cells_of
-from tests.unit.api_helpers import AUDIENCE, ISSUER, StaticJwks
 from tests.unit.portal_helpers import Browser
 from tests.unit.test_api_stats import AGENCIES, CATEGORIES, lives, overdue  # noqa: F401
 
@@ -26,10 +24,8 @@ def directory():
 
 
 @pytest.fixture
-def client(wired, stats_reader, monkeypatch):
+def client(wired, stats_reader, trusted_staff_tokens):
     stats_reader.load(cells_of(lives()))
-    verifier = jwt_verifier.JwtVerifier(ISSUER, AUDIENCE, "unused", jwks_client=StaticJwks())
-    monkeypatch.setattr(jwt_verifier, "default_verifier", lambda: verifier)
     with Client(app) as c:
         yield c
 

@@ -15,10 +15,9 @@ from schemathesis.engine import events
 
 from app import app
 from chalicelib import bootstrap
-from chalicelib.adapters import jwt_verifier
 from chalicelib.domain.directory import Agency
 from tests.fakes import FakeDeliveryLog, FakeDirectory
-from tests.unit.api_helpers import AUDIENCE, ISSUER, VALID, StaticJwks, bearer
+from tests.unit.api_helpers import VALID, bearer
 from tests.unit.chalice_wsgi import wsgi
 
 pytestmark = pytest.mark.filterwarnings("ignore")
@@ -44,11 +43,9 @@ def directory():
 
 
 @pytest.fixture
-def world(wired, monkeypatch):
+def world(wired, trusted_staff_tokens):
     """Real ids and tokens: a report disposed to the agency, its reporter's token, an
     upload slot, a webhook."""
-    verifier = jwt_verifier.JwtVerifier(ISSUER, AUDIENCE, "unused", jwks_client=StaticJwks())
-    monkeypatch.setattr(jwt_verifier, "default_verifier", lambda: verifier)
     bootstrap.override(deliveries=FakeDeliveryLog())
     # The channels configured, so requests reach their handshake and signature checks.
     from tests.unit.channel_helpers import META, FakeIntake, StaticChannelSecrets, X

@@ -14,9 +14,8 @@ from chalice.test import Client
 
 from app import app
 from chalicelib import config
-from chalicelib.adapters import jwt_verifier
 from devstack.signin import HostedSignIn, s256
-from tests.unit.api_helpers import AUDIENCE, ISSUER, UNTRUSTED, StaticJwks, token
+from tests.unit.api_helpers import AUDIENCE, UNTRUSTED, token
 from tests.unit.portal_helpers import Browser
 
 PUBLIC = "http://127.0.0.1:8000"
@@ -84,9 +83,7 @@ def hosted(pool):
 
 
 @pytest.fixture
-def client(wired, hosted, monkeypatch):
-    verifier = jwt_verifier.JwtVerifier(ISSUER, AUDIENCE, "unused", jwks_client=StaticJwks())
-    monkeypatch.setattr(jwt_verifier, "default_verifier", lambda: verifier)
+def client(wired, hosted, trusted_staff_tokens, monkeypatch):
     monkeypatch.setenv("JWT_AUDIENCE", AUDIENCE)
     monkeypatch.setenv("STAFF_SIGNIN_URL", hosted.url)
     monkeypatch.setenv("PUBLIC_API_URL", PUBLIC)

@@ -8,11 +8,10 @@ import pytest
 from chalice.test import Client
 
 from app import app
-from chalicelib.adapters import jwt_verifier
 from chalicelib.domain.directory import Agency, Category
 from chalicelib.services.routing import route_submitted
 from tests.fakes import FakeDirectory
-from tests.unit.api_helpers import AUDIENCE, ISSUER, VALID, StaticJwks, bearer, problem
+from tests.unit.api_helpers import VALID, bearer, problem
 
 BANDUNG, JABAR, DUKCAPIL = "pemkot-bandung", "pemprov-jabar", "disdukcapil-bandung"
 CATEGORIES = [Category("infrastruktur", "Infrastruktur", "regional")]
@@ -49,9 +48,7 @@ def clock(clock):
 
 
 @pytest.fixture
-def client(wired, monkeypatch):
-    verifier = jwt_verifier.JwtVerifier(ISSUER, AUDIENCE, "unused", jwks_client=StaticJwks())
-    monkeypatch.setattr(jwt_verifier, "default_verifier", lambda: verifier)
+def client(wired, trusted_staff_tokens):
     with Client(app) as c:
         yield c
 
