@@ -15,9 +15,10 @@ from app import app
 from chalicelib import bootstrap
 from chalicelib.adapters import jwt_verifier
 from chalicelib.domain.directory import Agency, Category
+from chalicelib.services.ports import DeliveryAttempt
 from chalicelib.services.routing import route_submitted
 from tests.fakes import FakeDeliveryLog, FakeDirectory
-from tests.unit.api_helpers import AUDIENCE, ISSUER, VALID, StaticJwks
+from tests.unit.api_helpers import AUDIENCE, ISSUER, VALID, StaticJwks, bearer, token
 from tests.unit.portal_helpers import Browser
 
 JABAR, BANDUNG, DUKCAPIL, KEMENKES = (
@@ -271,3 +272,294 @@ def test_the_sign_in_page_answers_odd_next_paths_with_a_redirect_to_the_console(
                 assert location.startswith(("https://signin.example/", "/staf", "/en/staf"))
     finally:
         settings.cache_clear()
+
+
+# ---------------------------------------- the console refuses what the API refuses
+
+CALLERS = [
+    ("officer", BANDUNG),
+    ("officer", JABAR),
+    ("officer", DUKCAPIL),
+    ("officer", KEMENKES),
+    ("officer", None),
+    ("agency_admin", BANDUNG),
+    ("agency_admin", KEMENKES),
+    ("executive", BANDUNG),
+    ("executive", JABAR),
+    ("executive", KEMENKES),
+    ("platform_admin", None),
+]
+# (console segment, the API's route, the form / body, filed to an agency or left unverified)
+ACTIONS = [
+    ("tanggapi", "/v1/staff/reports/{t}/responses", {"message": "Sedang kami tindak lanjuti."}, 1),
+    (
+        "minta-informasi",
+        "/v1/staff/reports/{t}/information-requests",
+        {"message": "Mohon kirim foto lokasi."},
+        1,
+    ),
+    ("alihkan", "/v1/staff/reports/{t}/transfer", {"reason": "Bukan wewenang kami."}, 1),
+    ("catatan", "/v1/staff/reports/{t}/notes", {"text": "Catatan internal"}, 1),
+    (
+        "tanggapan-akhir",
+        "/v1/staff/reports/{t}/final-response",
+        {"message": "Jalan sudah diperbaiki."},
+        1,
+    ),
+    ("disposisi", "/v1/admin/reports/{t}/dispose", {"agency_id": BANDUNG}, 0),
+    (
+        "arsipkan",
+        "/v1/admin/reports/{t}/archive",
+        {"reason": "too_general", "message": "Terlalu umum."},
+        0,
+    ),
+    (
+        "pindahkan",
+        "/v1/admin/reports/{t}/reroute",
+        {"agency_id": KEMENKES, "reason": "Salah alamat"},
+        1,
+    ),
+    ("tutup", "/v1/admin/reports/{t}/close", {"note": "Selesai"}, 1),
+]
+
+
+@pytest.mark.parametrize("confidential", [False, True])
+@pytest.mark.parametrize("role, agency", CALLERS)
+def test_the_console_allows_and_refuses_exactly_what_the_api_does(
+    client, filed, reports, role, agency, confidential
+):
+    api = {**bearer(role, agency), "Content-Type": "application/json"}
+    browser = browser_as(client, role, agency)
+    tid = filed(confidential=confidential, anonymous=True, reporter=WHO)
+    api_read = client.http.get(f"/v1/staff/reports/{tid}", headers=api).status_code
+    page = browser.get(f"/en/staf/laporan/{tid}")
+    assert (api_read == 200) == (page.status_code == 200), (api_read, page.status_code)
+    if page.status_code != 200:
+        assert "Jalan berlubang" not in text(page)  # not even the title of the report
+    for segment, api_path, fields, routed in ACTIONS:
+        by_api = filed(routed=bool(routed), confidential=confidential)
+        r = client.http.post(api_path.format(t=by_api), headers=api, body=json.dumps(fields))
+        by_console = filed(routed=bool(routed), confidential=confidential)
+        before = reports.get(by_console).version
+        c = browser.post(f"/en/staf/laporan/{by_console}/{segment}", fields)
+        done = reports.get(by_console).version != before
+        assert (r.status_code < 300) == done, (segment, r.status_code, c.status_code)
+        assert c.status_code == (303 if done else r.status_code), (segment, r.status_code)
+
+
+def test_guessed_attachment_ids_and_another_agencys_files_are_refused(
+    client, filed, store, monkeypatch
+):
+    from chalicelib.config import settings
+    from tests import samples
+    from tests.unit.test_api_attachments import BUCKET, deliver
+
+    monkeypatch.setenv("ATTACHMENTS_BUCKET", BUCKET)
+    settings.cache_clear()
+    try:
+        # A report of Kota Bandung's and one of Kemenkes's, a file on each.
+        files = {
+            "mine": filed(anonymous=True, reporter=WHO),
+            "theirs": filed(anonymous=True, reporter=WHO, category="kesehatan"),
+        }
+        aids = {}
+        for name, tid in files.items():
+            r = client.http.post(
+                f"/v1/reports/{tid}/attachments",
+                headers={**bearer("platform_admin"), "Content-Type": "application/json"},
+                body=json.dumps(
+                    {"filename": "Rahasia Wibowo KTP.png", "content_type": "image/png", "size": 99}
+                ),
+            )
+            assert r.status_code == 201, r.body
+            slot = json.loads(r.body)
+            store.upload(slot["upload"]["fields"]["key"], samples.png(), "image/png")
+            assert deliver(client, store, slot["upload"]["fields"]["key"]) == {
+                "batchItemFailures": []
+            }
+            aids[name] = slot["attachment"]["id"]
+        officer = browser_as(client, "officer", BANDUNG)
+        mine, theirs = files["mine"], files["theirs"]
+        page = text(officer.get(f"/en/staf/laporan/{mine}"))
+        assert aids["mine"] in page and "Rahasia Wibowo" not in page  # a neutral file name
+        assert officer.get(f"/en/staf/laporan/{mine}/lampiran/{aids['mine']}").status_code == 302
+        # another report's file under my report's address, and the other report itself
+        assert officer.get(f"/en/staf/laporan/{mine}/lampiran/{aids['theirs']}").status_code == 404
+        assert (
+            officer.get(f"/en/staf/laporan/{theirs}/lampiran/{aids['theirs']}").status_code == 403
+        )
+        guess = aids["theirs"][:-1] + ("a" if aids["theirs"][-1] != "a" else "b")
+        assert officer.get(f"/en/staf/laporan/{theirs}/lampiran/{guess}").status_code == 403
+        got = officer.get(f"/en/staf/laporan/{mine}/lampiran/{aids['mine']}")
+        assert "Wibowo" not in got.headers["Location"]
+    finally:
+        settings.cache_clear()
+
+
+# ---------------------------------------------------------------- an anonymous reporter's identity
+
+IDENTITY = ("Rahasia Wibowo", "rahasia.w@contoh.id", "0813-9988-7766", "81399887766")
+
+
+def test_an_anonymous_reporters_identity_is_on_no_page_an_agency_or_executive_gets(
+    client, filed, clock, deliveries
+):
+    tid = filed(anonymous=True, reporter=WHO)
+    note = client.http.post(  # a timeline with staff in it too
+        f"/v1/staff/reports/{tid}/notes",
+        headers={**bearer("officer", BANDUNG), "Content-Type": "application/json"},
+        body=json.dumps({"text": "Cek ke lokasi besok."}),
+    )
+    assert note.status_code == 200, note.body
+    deliveries.record(
+        DeliveryAttempt(
+            "d1", tid, "report.assigned", BANDUNG, "webhook", "wh_1", 1, "gave_up", clock.now()
+        )
+    )
+    clock.advance(days=30)  # overdue: on the dashboard's list
+    pages = [
+        "/en/staf",
+        "/en/staf/kotak-masuk",
+        "/en/staf/kotak-masuk?overdue=1&status=in_progress",
+        f"/en/staf/laporan/{tid}",
+        f"/en/staf/laporan/{tid}/identitas",
+        "/en/staf/dasbor",
+        f"/en/staf/dasbor?agency={BANDUNG}",
+        "/en/staf/webhook",
+        "/en/staf/pengiriman",
+        f"/en/staf/pengiriman?laporan={tid}",
+        "/en/staf/verifikasi",
+    ]
+    seen_report = set()
+    for role, agency in [
+        ("officer", BANDUNG),
+        ("officer", JABAR),
+        ("agency_admin", BANDUNG),
+        ("executive", BANDUNG),
+        ("executive", JABAR),
+    ]:
+        browser = browser_as(client, role, agency)
+        for path in pages:
+            r = browser.get(path)
+            shown = text(r) + json.dumps(dict(r.headers))
+            for marker in IDENTITY:
+                assert marker not in shown, (role, agency, path, marker)
+            if tid in shown:
+                seen_report.add((role, path.split("?")[0]))
+        posted = browser.post(f"/en/staf/laporan/{tid}/identitas", {"reason": "x" * 20})
+        assert posted.status_code == 403
+        assert not any(marker in text(posted) for marker in IDENTITY)
+    # the pages did show the report (the test looked where the identity could be)
+    assert ("officer", f"/en/staf/laporan/{tid}") in seen_report
+    assert ("executive", "/en/staf/dasbor") in seen_report
+    assert ("agency_admin", "/en/staf/pengiriman") in seen_report
+
+
+# ---------------------------------------------------------------- CSRF, origin, sessions
+
+
+@pytest.mark.parametrize("segment", ACTION_SEGMENTS)
+def test_a_console_action_needs_the_token_the_origin_and_a_live_session(
+    client, filed, reports, segment
+):
+    fields = {
+        "message": "Sedang kami tindak lanjuti.",
+        "text": "Catatan",
+        "reason": "too_general",
+        "agency_id": KEMENKES,
+        "note": "Catatan",
+    }
+    tid = filed(routed=segment not in ("disposisi", "arsipkan"))
+    browser = browser_as(client, "platform_admin", None, "admin")
+    path = f"/staf/laporan/{tid}/{segment}"
+    version = reports.get(tid).version
+    csrf = browser.csrf()
+    refused = [
+        browser.post(path, fields, csrf=False),
+        browser.post(path, {**fields, "csrf": "0" * 64}),
+        browser.post(path, {**fields, "csrf": csrf}, headers={"Origin": "https://evil.example"}),
+        browser.post(path, {**fields, "csrf": csrf}, headers={"Origin": "null"}),
+        browser.post(path, {**fields, "csrf": csrf}, headers={"Origin": "http://127.0.0.1:8000.x"}),
+    ]
+    assert [r.status_code for r in refused] == [403] * 5
+    # the token of another browser's nonce
+    other = Browser(client)
+    assert browser.post(path, {**fields, "csrf": other.csrf()}).status_code == 403
+    # an expired session (past the verifier's leeway) and no refresh token: sign in again
+    browser.cookies["sp_staff"] = token(
+        **{"cognito:groups": ["platform_admin"], "cognito:username": "admin", "exp": 1}
+    )
+    r = browser.post(path, {**fields, "csrf": csrf})
+    assert r.status_code == 303 and r.headers["Location"].startswith("/staf/masuk")
+    assert reports.get(tid).version == version
+
+
+def test_the_session_tokens_never_reach_a_page_or_an_address(client, filed):
+    tid = filed(anonymous=True, reporter=WHO)
+    for role, agency in [("officer", BANDUNG), ("platform_admin", None), ("executive", JABAR)]:
+        browser = browser_as(client, role, agency)
+        browser.cookies["sp_staff_r"] = "refresh-token-" + "r" * 40
+        id_token = browser.cookies["sp_staff"]
+        for path in [
+            "/staf",
+            "/staf/kotak-masuk",
+            f"/staf/laporan/{tid}",
+            f"/staf/laporan/{tid}/identitas",
+            "/staf/dasbor",
+            "/staf/webhook",
+            "/staf/pengiriman",
+            "/staf/verifikasi",
+            "/staf/laporan/ABCDEFGHJK",
+        ]:
+            r = browser.get(path)
+            body = r.body.decode()
+            for secret in (id_token, id_token.split(".")[1], "r" * 40):
+                assert secret not in body, (role, path)
+                assert secret not in r.headers.get("Location", ""), (role, path)
+
+
+# ---------------------------------------------------- markup from reports and the directory
+
+XSS = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
+
+
+def test_report_text_agency_names_and_webhook_urls_are_escaped(
+    client, filed, directory, targets, clock
+):
+    from chalicelib.services.ports import WebhookTarget
+
+    directory._agencies = [
+        Agency(a.id, a.name + XSS, a.type, parent_id=a.parent_id, categories=a.categories)
+        if a.id in (DUKCAPIL, KEMENKES)
+        else a
+        for a in directory._agencies
+    ]
+    directory._categories["kesehatan"] = Category("kesehatan", "Kesehatan" + XSS, "national")
+    tid = filed(title="Judul " + XSS, description="Isi laporan yang cukup panjang " + XSS)
+    clock.advance(days=30)  # overdue: on the dashboard's list too
+    targets.save(
+        WebhookTarget(
+            id="wh_x",
+            agency_id=BANDUNG,
+            url="https://contoh.go.id/" + XSS,
+            events=("*",),
+            secret="whsec_x",
+            active=True,
+            created_at=datetime(2026, 3, 1, tzinfo=UTC),
+            updated_at=datetime(2026, 3, 1, tzinfo=UTC),
+        )
+    )
+    for role, agency, path in [
+        ("officer", BANDUNG, f"/en/staf/laporan/{tid}"),
+        ("officer", BANDUNG, "/en/staf/kotak-masuk"),
+        ("agency_admin", BANDUNG, "/en/staf/webhook"),
+        ("platform_admin", None, f"/en/staf/webhook?instansi={KEMENKES}"),
+        ("platform_admin", None, f"/en/staf/laporan/{tid}"),
+        ("platform_admin", None, "/en/staf/dasbor"),
+        ("executive", JABAR, "/en/staf/dasbor"),
+    ]:
+        r = browser_as(client, role, agency).get(path)
+        assert r.status_code < 400, (path, r.status_code)
+        body = r.body.decode()
+        assert "<script>alert" not in body and "<img src=x" not in body, (role, path)
+        assert "&lt;script&gt;alert" in body, (role, path)  # it was there, escaped
