@@ -15,6 +15,7 @@ from app import app
 from chalicelib import bootstrap
 from chalicelib.adapters import jwt_verifier
 from chalicelib.domain.directory import Agency, Category
+from chalicelib.services import webhooks
 from chalicelib.services.ports import DeliveryAttempt
 from chalicelib.services.routing import route_submitted
 from tests.fakes import FakeDeliveryLog, FakeDirectory
@@ -563,3 +564,48 @@ def test_report_text_agency_names_and_webhook_urls_are_escaped(
         body = r.body.decode()
         assert "<script>alert" not in body and "<img src=x" not in body, (role, path)
         assert "&lt;script&gt;alert" in body, (role, path)  # it was there, escaped
+
+
+# ---------------------------------------------- another agency's webhooks and deliveries
+
+
+def test_an_agency_admin_reaches_no_other_agencys_webhooks_by_query_form_or_id(
+    client, targets, deliveries, clock
+):
+    theirs = webhooks.register(
+        targets, clock, agency_id=KEMENKES, url="https://contoh.go.id/k", events=["*"], dev=True
+    )
+    deliveries.record(
+        DeliveryAttempt(
+            "d9",
+            "23456789AB",
+            "report.assigned",
+            KEMENKES,
+            "webhook",
+            theirs.id,
+            1,
+            "gave_up",
+            clock.now(),
+            error="kemenkes-only detail",
+        )
+    )
+    admin = browser_as(client, "agency_admin", BANDUNG)
+    assert admin.get(f"/staf/webhook?instansi={KEMENKES}").status_code == 403
+    assert admin.get(f"/staf/pengiriman?instansi={KEMENKES}").status_code == 403
+    own_log = text(admin.get("/staf/pengiriman?laporan=23456789AB"))
+    assert "kemenkes-only detail" not in own_log and theirs.url not in own_log
+    registered = admin.post(
+        "/staf/webhook",
+        {"url": "https://contoh.go.id/x", "ev-*": "on", "instansi": KEMENKES},
+    )
+    assert registered.status_code == 403 and targets.for_agency(KEMENKES) == [theirs]
+    for segment in ("nonaktifkan", "ganti-rahasia"):
+        for fields in ({}, {"instansi": KEMENKES}):
+            r = admin.post(f"/staf/webhook/{theirs.id}/{segment}", fields)
+            assert r.status_code in (403, 404)
+            assert theirs.secret not in r.body.decode()
+    assert targets.get(KEMENKES, theirs.id) == theirs  # untouched
+    # the secret is shown on the answer that made it, and on no later page
+    platform = browser_as(client, "platform_admin")
+    for path in (f"/staf/webhook?instansi={KEMENKES}", f"/staf/pengiriman?instansi={KEMENKES}"):
+        assert theirs.secret not in platform.get(path).body.decode()
