@@ -160,7 +160,12 @@ def revoke(request) -> None:
 
 
 def safe_next(path: str | None, default: str) -> str:
-    return path if path and _NEXT.match(path) and "//" not in path else default
+    # fullmatch: ``$`` alone also matches before a trailing newline, which would reach the
+    # Location header; no dot segments, which would leave the console.
+    if not path or not _NEXT.fullmatch(path) or "//" in path:
+        return default
+    segments = path.partition("?")[0].split("/")
+    return default if "." in segments or ".." in segments else path
 
 
 def _b64(data: bytes) -> str:
