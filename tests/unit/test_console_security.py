@@ -13,13 +13,13 @@ from chalice.test import Client
 
 from app import app
 from chalicelib import bootstrap
-from chalicelib.adapters import jwt_verifier
+from chalicelib.api.portal_casework import ACTION_SEGMENTS
 from chalicelib.domain.directory import Agency, Category
 from chalicelib.services import webhooks
 from chalicelib.services.ports import DeliveryAttempt
 from chalicelib.services.routing import route_submitted
 from tests.fakes import FakeDeliveryLog, FakeDirectory
-from tests.unit.api_helpers import AUDIENCE, ISSUER, VALID, StaticJwks, bearer, token
+from tests.unit.api_helpers import AUDIENCE, VALID, bearer, token
 from tests.unit.portal_helpers import Browser
 
 JABAR, BANDUNG, DUKCAPIL, KEMENKES = (
@@ -67,10 +67,8 @@ def deliveries():
 
 
 @pytest.fixture
-def client(wired, deliveries, monkeypatch):
+def client(wired, deliveries, trusted_staff_tokens):
     bootstrap.override(deliveries=deliveries)
-    verifier = jwt_verifier.JwtVerifier(ISSUER, AUDIENCE, "unused", jwks_client=StaticJwks())
-    monkeypatch.setattr(jwt_verifier, "default_verifier", lambda: verifier)
     with Client(app) as c:
         yield c
 
@@ -133,18 +131,6 @@ GET_ROUTES = [
     "/staf/dasbor",
     "/staf/masuk/selesai",
 ]
-ACTION_SEGMENTS = (
-    "tanggapi",
-    "minta-informasi",
-    "alihkan",
-    "catatan",
-    "tanggapan-akhir",
-    "disposisi",
-    "arsipkan",
-    "pulihkan",
-    "pindahkan",
-    "tutup",
-)
 POST_ROUTES = [
     *(f"/staf/laporan/{{tid}}/{segment}" for segment in ACTION_SEGMENTS),
     "/staf/laporan/{tid}/identitas",
