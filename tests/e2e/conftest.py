@@ -7,10 +7,15 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
+
+from chalicelib.stats import cells, periods
+from tests.stats_fakes import Life, cells_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -138,6 +143,52 @@ def report_body(**overrides):
     }
     body.update(overrides)
     return json.dumps(body)
+
+
+# ---------------------------------------------------------------- last month's statistics
+
+STATS_TABLE = "satupintu-dev-stats"
+
+
+def today():
+    return datetime.now(UTC).astimezone(ZoneInfo("Asia/Jakarta")).date()
+
+
+@pytest.fixture(scope="session")
+def month():
+    return periods.previous_month(today())
+
+
+@pytest.fixture(scope="session")
+def seeded(stack, month):
+    """Last month: 24 reports of infrastructure in Kota Bandung for its city government,
+    half of them answered, and 3 about health in Kabupaten Bandung (a small cell). Once a
+    session: the statistics and the dashboard's tests read the same cells (seeding them
+    twice would make the small cell big enough to publish)."""
+    lives = []
+    for n in range(24):
+        day = month.start + timedelta(days=n % 20)
+        life = Life(day).dispose(day, "pemkot-bandung")
+        if n % 2:
+            life.respond(day + timedelta(days=1))
+        lives.append(life)
+    for _ in range(3):
+        lives.append(Life(month.start, category="kesehatan", region="32.04"))
+    dynamodb = stack.dynamodb()
+    for (pk, sk), counters in cells_of(lives).items():
+        if sk == cells.NOW:
+            continue  # gauges belong to the reports that are really open
+        names = {f"#n{i}": name for i, name in enumerate(counters)}
+        dynamodb.update_item(
+            TableName=STATS_TABLE,
+            Key={"pk": {"S": pk}, "sk": {"S": sk}},
+            UpdateExpression="ADD " + ", ".join(f"#n{i} :v{i}" for i in range(len(names))),
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues={
+                f":v{i}": {"N": str(n)} for i, n in enumerate(counters.values())
+            },
+        )
+    return lives
 
 
 # ---------------------------------------------------------------- a real browser

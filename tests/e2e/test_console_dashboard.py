@@ -10,7 +10,6 @@ import pytest
 
 from tests.e2e.console_helpers import sign_in
 from tests.e2e.test_portal_browser import check_accessibility, fits_the_phone, phone, press
-from tests.e2e.test_statistics_e2e import month, seeded  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.e2e
 
@@ -32,7 +31,7 @@ def chart_data(page) -> dict:
 
 
 @pytest.mark.parametrize("lang", ["", "/en"])
-def test_an_executive_reads_the_dashboard(stack, chromium, seeded, month, lang):  # noqa: F811
+def test_an_executive_reads_the_dashboard(stack, chromium, seeded, month, lang):
     context = phone(chromium)
     page = context.new_page()
     sign_in(page, stack, "exec.pemkot-bandung", lang)
@@ -66,7 +65,7 @@ def test_an_executive_reads_the_dashboard(stack, chromium, seeded, month, lang):
     context.close()
 
 
-def test_a_platform_admin_picks_the_nation_or_an_agency(stack, chromium, seeded, month):  # noqa: F811
+def test_a_platform_admin_picks_the_nation_or_an_agency(stack, chromium, seeded, month):
     context = phone(chromium)
     page = context.new_page()
     sign_in(page, stack, "admin", "/en")

@@ -10,56 +10,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from chalicelib.stats import cells, periods
 from tests.e2e.conftest import ROOT
-from tests.stats_fakes import Life, cells_of
 
 pytestmark = pytest.mark.e2e
-TABLE = "satupintu-dev-stats"
-
-
-def today():
-    return datetime.now(UTC).astimezone(ZoneInfo("Asia/Jakarta")).date()
-
-
-@pytest.fixture(scope="module")
-def month():
-    return periods.previous_month(today())
-
-
-@pytest.fixture(scope="module")
-def seeded(stack, month):
-    """Last month: 24 reports of infrastructure in Kota Bandung for its city government,
-    half of them answered, and 3 about health in Kabupaten Bandung (a small cell)."""
-    lives = []
-    for n in range(24):
-        day = month.start + timedelta(days=n % 20)
-        life = Life(day).dispose(day, "pemkot-bandung")
-        if n % 2:
-            life.respond(day + timedelta(days=1))
-        lives.append(life)
-    for _ in range(3):
-        lives.append(Life(month.start, category="kesehatan", region="32.04"))
-    dynamodb = stack.dynamodb()
-    for (pk, sk), counters in cells_of(lives).items():
-        if sk == cells.NOW:
-            continue  # gauges belong to the reports that are really open
-        names = {f"#n{i}": name for i, name in enumerate(counters)}
-        dynamodb.update_item(
-            TableName=TABLE,
-            Key={"pk": {"S": pk}, "sk": {"S": sk}},
-            UpdateExpression="ADD " + ", ".join(f"#n{i} :v{i}" for i in range(len(names))),
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues={
-                f":v{i}": {"N": str(n)} for i, n in enumerate(counters.values())
-            },
-        )
-    return lives
 
 
 def test_an_agencys_month_is_public_cacheable_and_revalidated(stack, http, seeded, month):
