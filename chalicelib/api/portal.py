@@ -51,6 +51,9 @@ def serve(lang: str, handler, *args):
         return pages.sign_in_redirect(page)
     except pages.staff_session.NotAllowed:
         return pages.error_page(page, 403, pages.labels.NOT_YOUR_ROLE)
+    except pages.staff_session.ProviderUnavailable as e:
+        log.warning("staff identity provider unavailable: %s", e)
+        return pages.error_page(page, 503, pages.labels.SIGN_IN_UNAVAILABLE)
     except Exception:
         log.exception("portal page failed")
         return pages.error_page(pages.Page(request, lang), 500)

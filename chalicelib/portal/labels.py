@@ -95,6 +95,7 @@ UPLOAD_KINDS = {
     "image/webp": N_("Picture (WebP)"),
     "application/pdf": N_("Document (PDF)"),
 }
+SIGN_IN_UNAVAILABLE = N_("Signing in is not possible right now. Please try again in a moment.")
 NOT_YOUR_ROLE = N_("Your account's role does not give access to this page.")
 ERRORS = {
     400: N_("We could not read this form. Go back and try again."),

@@ -13,7 +13,7 @@ from chalice import Response
 
 from ..config import settings
 from ..domain.identity import Principal, Role
-from . import i18n, staff_session
+from . import i18n, labels, staff_session
 from .i18n import N_
 from .pages import PATHS, Page, error_page
 
@@ -131,12 +131,11 @@ def sign_in(page: Page) -> Response:
         )
     except staff_session.SignInFailed:
         log.exception("staff sign-in is not configured")
-        return error_page(page, 503, SIGN_IN_UNAVAILABLE)
+        return error_page(page, 503, labels.SIGN_IN_UNAVAILABLE)
     page.set_cookie(cookie)
     return page.redirect(location, 302)
 
 
-SIGN_IN_UNAVAILABLE = N_("Signing in is not possible right now. Please try again in a moment.")
 SIGN_IN_AGAIN = N_("Signing in did not finish. Start again from the sign-in page.")
 
 
@@ -169,13 +168,12 @@ def sign_in_done(page: Page) -> Response:
 
 
 def _again(page: Page) -> Response:
-    body = page.render(
+    return page.render(
         "error.html",
         400,
         message=page.gettext(SIGN_IN_AGAIN),
         link=(page.url("sign_in"), page.gettext("Sign in")),
     )
-    return body
 
 
 def sign_out(page: Page) -> Response:

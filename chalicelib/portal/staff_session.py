@@ -71,6 +71,11 @@ class SignInFailed(Exception):
     """The identity provider's answer could not be used (shown as a page, logged)."""
 
 
+class ProviderUnavailable(SignInFailed):
+    """The identity provider (token endpoint or JWKS) cannot be reached now: a 503 page,
+    and the session's cookies are kept for when it can."""
+
+
 # ---------------------------------------------------------------- the session
 
 
@@ -87,26 +92,39 @@ def cookie_attributes(request, name: str, value: str, max_age: int) -> str:
     return "; ".join(parts)
 
 
-def principal(request, verifier=None) -> Principal | None:
-    """Who holds this session, or None (no cookie, a token that fails verification, an
-    admin without a second factor)."""
-    token = security.read_cookie(request, SESSION_COOKIE)
-    if not token or not _JWT.match(token):
-        return None
+def _verified(token: str) -> dict:
     try:
-        claims = (verifier or jwt_verifier.default_verifier()).verify(token)
-    except jwt_verifier.InvalidToken:
-        return None
+        return jwt_verifier.default_verifier().verify(token)
+    except jwt_verifier.KeysUnavailable as e:
+        raise ProviderUnavailable(f"JWKS unavailable: {e}") from None
+
+
+def _staff_member(claims: dict) -> Principal | None:
+    """The API's rule too: a platform or agency admin needs a second factor."""
     who = jwt_verifier.principal_from_claims(claims)
     if jwt_verifier.lacks_second_factor(who, claims, settings().staff_mfa_claim_required):
         return None
     return who
 
 
-def resume(request, verifier=None) -> tuple[Principal | None, list[str]]:
+def principal(request) -> Principal | None:
+    """Who holds this session, or None (no cookie, a token that fails verification, an
+    admin without a second factor)."""
+    token = security.read_cookie(request, SESSION_COOKIE)
+    if not token or not _JWT.match(token):
+        return None
+    try:
+        claims = _verified(token)
+    except jwt_verifier.InvalidToken:
+        return None
+    return _staff_member(claims)
+
+
+def resume(request) -> tuple[Principal | None, list[str]]:
     """Who holds this session, renewing an expired ID token with the refresh token; and
-    the cookies to set (the new ID token, or clearing a refresh token that failed)."""
-    who = principal(request, verifier)
+    the cookies to set (the new ID token, or clearing a refresh token the provider
+    refused). ProviderUnavailable when the provider cannot answer now."""
+    who = principal(request)
     refresh = security.read_cookie(request, REFRESH_COOKIE)
     if who is not None or not refresh:
         return who, []
@@ -116,13 +134,13 @@ def resume(request, verifier=None) -> tuple[Principal | None, list[str]]:
         id_token, claims, _ = _token_request(
             {"grant_type": "refresh_token", "refresh_token": refresh}
         )
+    except ProviderUnavailable:
+        raise  # the refresh token may well still be good: kept
     except SignInFailed as e:
         log.info("staff session not renewed: %s", e)
         return None, [cookie_attributes(request, REFRESH_COOKIE, "", 0)]
-    who = jwt_verifier.principal_from_claims(claims)
-    if jwt_verifier.lacks_second_factor(who, claims, settings().staff_mfa_claim_required):
-        return None, []
-    return who, [session_cookie(request, id_token, claims)]
+    who = _staff_member(claims)
+    return who, [session_cookie(request, id_token, claims)] if who else []
 
 
 def session_cookie(request, id_token: str, claims: dict) -> str:
@@ -252,14 +270,18 @@ def _token_request(fields: dict) -> tuple[str, dict, str | None]:
         with _post(f"{signin_url()}/oauth2/token", body) as response:
             answer = json.loads(response.read(64 * 1024))
     except urllib.error.HTTPError as e:
+        if e.code >= 500 or e.code == 429:
+            raise ProviderUnavailable(f"token endpoint answered {e.code}") from None
         raise SignInFailed(f"token endpoint answered {e.code}") from None
-    except (urllib.error.URLError, TimeoutError, ValueError) as e:
-        raise SignInFailed(f"token endpoint unreachable or unreadable: {e}") from None
+    except (urllib.error.URLError, TimeoutError, OSError) as e:
+        raise ProviderUnavailable(f"token endpoint unreachable: {e}") from None
+    except ValueError as e:
+        raise SignInFailed(f"token endpoint's answer unreadable: {e}") from None
     id_token = answer.get("id_token") if isinstance(answer, dict) else None
     if not isinstance(id_token, str) or not _JWT.match(id_token):
         raise SignInFailed("no ID token in the token endpoint's answer")
     try:
-        claims = jwt_verifier.default_verifier().verify(id_token)
+        claims = _verified(id_token)
     except jwt_verifier.InvalidToken as e:
         raise SignInFailed(f"ID token refused: {e.detail}") from None
     refresh = answer.get("refresh_token")

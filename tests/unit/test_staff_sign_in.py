@@ -403,3 +403,36 @@ def test_the_refresh_cookie_lasts_as_long_as_the_pool_lets_a_refresh_token_live(
     client = load_template()["Resources"]["StaffUserPoolClient"]["Properties"]
     assert client["TokenValidityUnits"]["RefreshToken"] == "hours"
     assert client["RefreshTokenValidity"] * 3600 == REFRESH_SECONDS
+
+
+def test_an_unreachable_identity_provider_keeps_the_refresh_token_for_later(browser, hosted):
+    sign_in(browser, "officer.pemkot-bandung")
+    kept = browser.cookies["sp_staff_r"]
+    browser.cookies["sp_staff"] = token(exp=1_700_000_000)
+    hosted.stop()  # the token endpoint is down
+    r = browser.get("/staf")
+    assert r.status_code == 503
+    assert browser.cookies["sp_staff_r"] == kept  # not signed out by an outage
+
+
+def test_a_refresh_the_provider_refuses_signs_in_again(browser, hosted):
+    sign_in(browser, "officer.pemkot-bandung")
+    browser.cookies["sp_staff"] = token(exp=1_700_000_000)
+    browser.cookies["sp_staff_r"] = "refresh-token-revoked-elsewhere"
+    r = browser.get("/staf")
+    assert r.status_code == 303 and location(r).startswith("/staf/masuk")
+    assert "sp_staff_r" not in browser.cookies
+
+
+def test_keys_that_cannot_be_fetched_are_a_503_page_not_a_500(browser, monkeypatch):
+    from chalicelib.adapters import jwt_verifier
+
+    class Down:
+        def verify(self, token):
+            raise jwt_verifier.KeysUnavailable("timed out")
+
+    browser.sign_in_as("officer", "pemkot-bandung")
+    monkeypatch.setattr(jwt_verifier, "default_verifier", lambda: Down())
+    r = browser.get("/en/staf")
+    assert r.status_code == 503
+    assert "Signing in is not possible right now" in r.body.decode()
