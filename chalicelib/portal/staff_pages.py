@@ -136,6 +136,10 @@ def sign_in(page: Page) -> Response:
     return page.redirect(location, 302)
 
 
+SECOND_FACTOR_NEEDED = N_(
+    "Administrators sign in with a second factor (an authenticator app). Set one up for "
+    "your account, then sign in again."
+)
 SIGN_IN_AGAIN = N_("Signing in did not finish. Start again from the sign-in page.")
 
 
@@ -155,9 +159,17 @@ def sign_in_done(page: Page) -> Response:
         id_token, claims, refresh = staff_session.exchange(
             code[:2048], verifier, _callback_uri(page)
         )
+    except staff_session.ProviderUnavailable as e:
+        log.warning("staff sign-in: identity provider unavailable: %s", e)
+        return error_page(page, 503, labels.SIGN_IN_UNAVAILABLE)
     except staff_session.SignInFailed as e:
         log.warning("staff sign-in failed: %s", e)
         return _again(page)
+    if staff_session.staff_member(claims) is None:
+        # A session every page would refuse: the hosted UI would send the browser straight
+        # back with a new code, round and round.
+        log.warning("staff sign-in without a second factor refused")
+        return error_page(page, 403, SECOND_FACTOR_NEEDED)
     page.set_cookie(staff_session.session_cookie(page.request, id_token, claims))
     kept = staff_session.refresh_cookie(page.request, refresh or "")
     if kept:

@@ -99,7 +99,7 @@ def _verified(token: str) -> dict:
         raise ProviderUnavailable(f"JWKS unavailable: {e}") from None
 
 
-def _staff_member(claims: dict) -> Principal | None:
+def staff_member(claims: dict) -> Principal | None:
     """The API's rule too: a platform or agency admin needs a second factor."""
     who = jwt_verifier.principal_from_claims(claims)
     if jwt_verifier.lacks_second_factor(who, claims, settings().staff_mfa_claim_required):
@@ -117,7 +117,7 @@ def principal(request) -> Principal | None:
         claims = _verified(token)
     except jwt_verifier.InvalidToken:
         return None
-    return _staff_member(claims)
+    return staff_member(claims)
 
 
 def resume(request) -> tuple[Principal | None, list[str]]:
@@ -139,7 +139,7 @@ def resume(request) -> tuple[Principal | None, list[str]]:
     except SignInFailed as e:
         log.info("staff session not renewed: %s", e)
         return None, [cookie_attributes(request, REFRESH_COOKIE, "", 0)]
-    who = _staff_member(claims)
+    who = staff_member(claims)
     return who, [session_cookie(request, id_token, claims)] if who else []
 
 

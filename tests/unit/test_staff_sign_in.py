@@ -33,6 +33,7 @@ class FakePool:
 
     def __init__(self):
         self.key = None  # sign with another key to test a token the console must refuse
+        self.claims = {}  # more claims in the ID tokens (e.g. amr)
 
     def describe_user_pool_client(self, UserPoolId, ClientId):
         if ClientId != AUDIENCE:
@@ -62,6 +63,7 @@ class FakePool:
             "cognito:username": user,
             "cognito:groups": [role],
             "custom:agency_id": agency,
+            **self.claims,
         }
         id_token = token(**claims) if self.key is None else token(key=self.key, **claims)
         result = {"IdToken": id_token, "AccessToken": "a", "ExpiresIn": 3600}
@@ -436,3 +438,22 @@ def test_keys_that_cannot_be_fetched_are_a_503_page_not_a_500(browser, monkeypat
     r = browser.get("/en/staf")
     assert r.status_code == 503
     assert "Signing in is not possible right now" in r.body.decode()
+
+
+def test_an_admin_signing_in_without_a_second_factor_gets_no_session_and_no_loop(browser, pool):
+    pool.claims = {"amr": ["pwd"]}
+    r = sign_in(browser, "admin")
+    assert r.status_code == 403
+    assert "sp_staff" not in browser.cookies and "sp_staff_r" not in browser.cookies
+    assert "faktor kedua" in r.body.decode()
+
+
+def test_an_unreachable_token_endpoint_at_the_callback_is_a_503(browser, hosted, monkeypatch):
+    from chalicelib.portal import staff_session
+
+    def down(*args):
+        raise staff_session.ProviderUnavailable("timed out")
+
+    monkeypatch.setattr(staff_session, "exchange", down)
+    r = sign_in(browser, "admin")
+    assert r.status_code == 503 and "sp_staff" not in browser.cookies
