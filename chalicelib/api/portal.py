@@ -25,8 +25,8 @@ bp = Blueprint(__name__)
 log = logging.getLogger(__name__)
 
 PREFIXES = {"id": "", "en": "/en"}
-_TRACKING_ID = re.compile(TRACKING_ID)
-_ATTACHMENT_ID = re.compile(PATH_PARAMS["attachment_id"].pattern)
+TRACKING_ID_RE = re.compile(TRACKING_ID)
+ATTACHMENT_ID_RE = re.compile(PATH_PARAMS["attachment_id"].pattern)
 _AGENCY_ID = re.compile(PATH_PARAMS["agency_id"].pattern)
 _REGION_CODE = re.compile(PATH_PARAMS["region_code"].pattern)
 _CATEGORY_CODE = re.compile(PATH_PARAMS["category_code"].pattern)
@@ -71,7 +71,7 @@ def route(path: str, methods: list[str], name: str):
 
 
 def _known_id(raw: str) -> bool:
-    return _TRACKING_ID.match(raw) is not None
+    return TRACKING_ID_RE.match(raw) is not None
 
 
 def _register(lang: str, prefix: str) -> None:
@@ -149,7 +149,7 @@ def _register(lang: str, prefix: str) -> None:
 
     @route(f"{prefix}/lacak/{{tracking_id}}/lampiran/{{attachment_id}}", ["GET"], f"file_{lang}")
     def download(tracking_id, attachment_id):
-        if not _known_id(tracking_id) or not _ATTACHMENT_ID.match(attachment_id):
+        if not _known_id(tracking_id) or not ATTACHMENT_ID_RE.match(attachment_id):
             return serve(lang, pages.error_page, 404)
         return serve(lang, pages.download, tracking_id, attachment_id)
 

@@ -10,14 +10,13 @@ import re
 
 from ..lazy import lazy_module
 from .path_params import PATH_PARAMS
-from .portal import PREFIXES, bp, pages, route, serve
+from .portal import PREFIXES, TRACKING_ID_RE, bp, pages, route, serve
 
 verification_pages = lazy_module("chalicelib.portal.verification_pages")
 identity_pages = lazy_module("chalicelib.portal.identity_pages")
 webhook_pages = lazy_module("chalicelib.portal.webhook_pages")
 delivery_pages = lazy_module("chalicelib.portal.delivery_pages")
 
-_TRACKING_ID = re.compile(PATH_PARAMS["tracking_id"].pattern)
 _WEBHOOK_ID = re.compile(PATH_PARAMS["webhook_id"].pattern)
 # What a webhook's buttons do: path segment -> the page's verb.
 WEBHOOK_ACTIONS = {"nonaktifkan": "disable", "aktifkan": "enable", "ganti-rahasia": "rotate"}
@@ -34,7 +33,7 @@ def _register(lang: str, prefix: str) -> None:
         f"staff_identity_{lang}",
     )
     def identity(tracking_id):
-        if not _TRACKING_ID.match(tracking_id):
+        if not TRACKING_ID_RE.match(tracking_id):
             return serve(lang, pages.error_page, 404)
         if bp.current_request.method == "POST":
             return serve(lang, identity_pages.read, tracking_id)

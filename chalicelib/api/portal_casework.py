@@ -6,18 +6,12 @@ loaded on first use like the other portal pages.
 
 from __future__ import annotations
 
-import re
-
 from ..lazy import lazy_module
-from .path_params import PATH_PARAMS, TRACKING_ID
-from .portal import PREFIXES, route, serve
+from .portal import ATTACHMENT_ID_RE, PREFIXES, TRACKING_ID_RE, pages, route, serve
 
-pages = lazy_module("chalicelib.portal.pages")
 inbox_pages = lazy_module("chalicelib.portal.inbox_pages")
 case_pages = lazy_module("chalicelib.portal.case_pages")
 
-_TRACKING_ID = re.compile(TRACKING_ID)
-_ATTACHMENT_ID = re.compile(PATH_PARAMS["attachment_id"].pattern)
 # The action forms' path segments (chalicelib.portal.case_actions.ACTIONS holds what each
 # does; a test keeps the two lists the same). Named one by one so that other pages under
 # /staf/laporan/<id>/ (the identity page) keep their own routes.
@@ -42,7 +36,7 @@ def _register(lang: str, prefix: str) -> None:
 
     @route(f"{prefix}/staf/laporan/{{tracking_id}}", ["GET"], f"staff_report_{lang}")
     def report(tracking_id):
-        if not _TRACKING_ID.match(tracking_id):
+        if not TRACKING_ID_RE.match(tracking_id):
             return serve(lang, pages.error_page, 404)
         return serve(lang, case_pages.report, tracking_id)
 
@@ -52,14 +46,14 @@ def _register(lang: str, prefix: str) -> None:
         f"staff_attachment_{lang}",
     )
     def download(tracking_id, attachment_id):
-        if not _TRACKING_ID.match(tracking_id) or not _ATTACHMENT_ID.match(attachment_id):
+        if not TRACKING_ID_RE.match(tracking_id) or not ATTACHMENT_ID_RE.match(attachment_id):
             return serve(lang, pages.error_page, 404)
         return serve(lang, case_pages.download, tracking_id, attachment_id)
 
     for segment in ACTION_SEGMENTS:
 
         def action(tracking_id, segment=segment):
-            if not _TRACKING_ID.match(tracking_id):
+            if not TRACKING_ID_RE.match(tracking_id):
                 return serve(lang, pages.error_page, 404)
             return serve(lang, case_pages.act, tracking_id, segment)
 

@@ -148,7 +148,6 @@ ACTIONS = (
     StaffAction("tutup", "close", "NoteIn", _close, N_("The report is completed.")),
 )
 BY_SEGMENT = {a.segment: a for a in ACTIONS}
-BY_ACTION = {a.action: a for a in ACTIONS}
 # Told after the redirect when the action was done but telling others must be retried.
 NOT_TOLD_YET = N_(
     "Done, but the others concerned could not be told yet. They are told automatically "
@@ -171,10 +170,6 @@ class Refused(Exception):
         self.message = message
         self.field = field
         self.params = params
-
-
-def form_fields(action: StaffAction) -> tuple[str, ...]:
-    return tuple(getattr(schemas, action.model).model_fields)
 
 
 def parse(action: StaffAction, form: dict[str, str]):
