@@ -170,7 +170,10 @@ def parse_w3c(field: str, raw: str) -> datetime:
         ) from None
     if parsed.tzinfo is None:
         raise InvalidSearch(field, f"{field} must include a time zone (Z or +07:00)")
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:30:00+01:00 is before the first representable time
+        raise InvalidSearch(field, f"{field} is out of range") from None
 
 
 def date_range(
@@ -180,10 +183,13 @@ def date_range(
     the 90 days before ``end`` or after ``start``, else the most recent 90 days."""
     if start is None and end is None:
         end = now
-    if start is None:
-        start = end - MAX_RANGE
-    if end is None:
-        end = start + MAX_RANGE
+    try:
+        if start is None:
+            start = end - MAX_RANGE
+        if end is None:
+            end = start + MAX_RANGE
+    except OverflowError:  # 90 days before 0001-01-05 or after 9999-12-28
+        raise InvalidSearch("start_date" if end is None else "end_date", "out of range") from None
     if end < start:
         raise InvalidSearch("end_date", "end_date must not be before start_date")
     if end - start > MAX_RANGE:

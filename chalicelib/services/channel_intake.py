@@ -33,7 +33,13 @@ from datetime import timedelta
 from ..domain import channel_text as texts
 from ..domain.channel_text import Help, Malformed, NewReport, Reply, StatusQuery
 from ..domain.inbound import InboundMessage
-from ..domain.intake import DESCRIPTION_LENGTH, TITLE_LENGTH, InvalidReport, title_from_text
+from ..domain.intake import (
+    DESCRIPTION_LENGTH,
+    NAME_LENGTH,
+    TITLE_LENGTH,
+    InvalidReport,
+    title_from_text,
+)
 from ..domain.policy import ActionNotAllowedNow, NotPermitted
 from ..domain.report import Actor, Channel, Report, Reporter
 from .access import Caller
@@ -189,9 +195,14 @@ class ChannelIntake:
         return Answer(texts.text(command.language, "help"), "help")
 
     def _reporter(self, message: InboundMessage) -> Reporter:
+        # A profile name is a courtesy, not something the sender can fix from a channel: one
+        # the intake rules would refuse (an emoji, a very long one) is left out.
+        name = message.sender_name
+        if name is not None and not (NAME_LENGTH[0] <= len(name.strip()) <= NAME_LENGTH[1]):
+            name = None
         if message.channel in PHONE_CHANNELS:
-            return Reporter(name=message.sender_name, phone=message.sender)
-        return Reporter(name=message.sender_name, account=message.sender)
+            return Reporter(name=name, phone=message.sender)
+        return Reporter(name=name, account=message.sender)
 
     def _new_report(self, message: InboundMessage, c: NewReport) -> Answer:
         lang = c.language

@@ -79,6 +79,13 @@ def test_a_message_becomes_a_complaint_and_the_sender_hears_back(channel, report
     assert report.tracking_id in sent[0]["text"]
 
 
+@pytest.mark.parametrize("name", ["😊", "x" * 101, "  "])
+def test_a_profile_name_the_intake_rules_refuse_is_left_out_not_a_refusal(channel, reports, name):
+    deliver(msg(sender_name=name), channel)
+    (report,) = reports.reports.values()
+    assert report.reporter.name is None and report.reporter.phone == PHONE
+
+
 @pytest.mark.parametrize(
     ("text", "kind", "anonymous", "confidential"),
     [

@@ -146,3 +146,14 @@ def test_a_search_stops_reading_at_the_start_of_the_range_and_at_1000():
     # the end of the range is included, what came after it is not
     got = service._entries(feed, filters, NOW - timedelta(days=1), NOW - timedelta(minutes=5))
     assert got[0].created_at == NOW - timedelta(minutes=5)
+
+
+def test_dates_at_the_edge_of_the_calendar_are_refused_not_an_error():
+    with pytest.raises(open311.InvalidSearch):
+        open311.parse_w3c("start_date", "0001-01-01T00:30:00+01:00")
+    first = open311.parse_w3c("end_date", "0001-01-01")
+    last = open311.parse_w3c("start_date", "9999-12-31")
+    with pytest.raises(open311.InvalidSearch, match="range"):
+        open311.date_range(None, first, NOW)
+    with pytest.raises(open311.InvalidSearch, match="range"):
+        open311.date_range(last, None, NOW)
