@@ -433,3 +433,28 @@ def test_the_linters_findings_are_all_justified_in_infra_readme(packaged):
     open_findings, stale = lint.unjustified(findings, justified)
     assert not open_findings, "\n".join(map(str, open_findings))
     assert not stale, stale
+
+
+def test_a_queue_hides_a_message_longer_than_its_function_may_run(template):
+    """A message must stay invisible while the function that took it still runs, or a
+    second instance takes it too (the channel worker fetches media and answers through
+    providers, with 10-second timeouts: it gets 150 s, its queue 180 s)."""
+    queues = {
+        physical(q["Properties"]["QueueName"], template): q["Properties"]
+        for q in resources_of(template, "AWS::SQS::Queue").values()
+    }
+    default = template.get("Globals", {}).get("Function", {}).get("Timeout", 3)
+    checked = 0
+    for name, fn in resources_of(template, "AWS::Serverless::Function").items():
+        timeout = fn["Properties"].get("Timeout", default)
+        for event in fn["Properties"].get("Events", {}).values():
+            if event.get("Type") != "SQS":
+                continue
+            arn = event["Properties"]["Queue"]
+            queue = (arn["Fn::Sub"] if isinstance(arn, dict) else arn).rsplit(":", 1)[-1]
+            visibility = queues[queue].get("VisibilityTimeout", 30)
+            assert timeout <= visibility, f"{name}: runs {timeout} s, {queue} hides {visibility} s"
+            checked += 1
+    channel_worker = resources_of(template, "AWS::Serverless::Function")["OnChannelMessage"]
+    assert channel_worker["Properties"]["Timeout"] >= 120, "provider round trips per batch"
+    assert checked > 0
