@@ -3,11 +3,13 @@ adapter hands it to the intake service: the provider's format stays in the adapt
 
 Identity: ``sender`` (and ``sender_name``) are the reporter's identity, kept like the
 report's reporter (DESIGN.md's privacy rules); they never go into a queue message, a log
-or a public reply. Queue messages carry ``key`` only.
+or a public reply. Queue messages carry ``key`` only, which is a digest: a provider's
+message id can hold the sender (a WhatsApp wamid is base64 around the phone number).
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -45,9 +47,16 @@ class InboundMessage:
     @property
     def key(self) -> str:
         """Unique per channel: what idempotency and queue messages use."""
-        return f"{self.channel.value}:{self.message_id}"
+        return inbox_key(self.channel, self.message_id)
 
     @property
     def sender_key(self) -> str:
         """Who sent it, for per-sender rate limits."""
         return f"{self.channel.value}:{self.sender}"
+
+
+def inbox_key(channel: Channel, message_id: str) -> str:
+    """``<channel>:<digest of the provider's message id>``: unique, and nothing of the id
+    (which may encode the sender) in queue messages, their DLQs or idempotency records."""
+    digest = hashlib.sha256(message_id.encode()).hexdigest()[:40]
+    return f"{channel.value}:{digest}"

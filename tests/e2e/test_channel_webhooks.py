@@ -13,6 +13,8 @@ import subprocess
 
 import pytest
 
+from chalicelib.domain.inbound import inbox_key
+from chalicelib.domain.report import Channel
 from devstack.providers import LOCAL_CREDENTIALS
 from tests.e2e.conftest import ROOT
 from tests.unit import channel_helpers as h
@@ -150,13 +152,25 @@ def _delivery(channel: str, uid: str) -> tuple[str, bytes, dict, str, str]:
         )
         body = h.dumps(payload)
         sig = {"X-Hub-Signature-256": h.hub_signature(META["app_secret"], body)}
-        return "/channels/whatsapp", body, sig, f"whatsapp:wamid.e2e-{uid}", wa_id
+        return (
+            "/channels/whatsapp",
+            body,
+            sig,
+            inbox_key(Channel.WHATSAPP, f"wamid.e2e-{uid}"),
+            wa_id,
+        )
     if channel == "messenger":
         event = h.messenger_text(text=text, mid=f"m_e2e-{uid}")
         event["sender"]["id"] = "67451" + uid[:8]
         body = h.dumps(h.messenger(event))
         sig = {"X-Hub-Signature-256": h.hub_signature(MESSENGER["app_secret"], body)}
-        return "/channels/messenger", body, sig, f"messenger:m_e2e-{uid}", event["sender"]["id"]
+        return (
+            "/channels/messenger",
+            body,
+            sig,
+            inbox_key(Channel.MESSENGER, f"m_e2e-{uid}"),
+            event["sender"]["id"],
+        )
     tweet = h.tweet(
         text="@LAPOR1708 " + text,
         tweet_id="18640" + uid[:8],
@@ -166,7 +180,7 @@ def _delivery(channel: str, uid: str) -> tuple[str, bytes, dict, str, str]:
     )
     body = h.dumps(h.x_payload(tweets=[tweet], for_user_id=X["user_id"]))
     sig = {"x-twitter-webhooks-signature": h.x_signature(X["consumer_secret"], body)}
-    return "/channels/x", body, sig, f"x:{tweet['id_str']}", "warga_" + uid[:6]
+    return "/channels/x", body, sig, inbox_key(Channel.X, tweet["id_str"]), "warga_" + uid[:6]
 
 
 @pytest.mark.parametrize("channel", ["whatsapp", "messenger", "x"])

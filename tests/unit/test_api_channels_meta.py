@@ -13,7 +13,7 @@ from chalice.test import Client
 from app import app
 from chalicelib import bootstrap
 from chalicelib.api.channels import signatures
-from chalicelib.domain.inbound import InboundMedia
+from chalicelib.domain.inbound import InboundMedia, inbox_key
 from chalicelib.domain.report import Channel
 from tests.unit import channel_helpers as h
 from tests.unit.api_helpers import problem
@@ -293,7 +293,7 @@ def test_a_whatsapp_text_becomes_an_inbound_message(client, intake, clock):
     assert message.text == "Jalan berlubang di depan Pasar Kosambi, mohon segera diperbaiki"
     assert message.received_at == clock.now()
     assert message.public is False and message.reply_to is None and message.media == ()
-    assert message.key == "whatsapp:" + message.message_id
+    assert message.key == inbox_key(Channel.WHATSAPP, message.message_id)
 
 
 def test_the_same_delivery_twice_gives_the_same_keys(client, intake):
@@ -407,7 +407,7 @@ def test_a_messenger_text_becomes_an_inbound_message(client, intake, clock):
     assert message.sender == "6745123987612345"
     assert message.text == "Lampu jalan mati di Jl. Dago sejak seminggu"
     assert message.received_at == clock.now()
-    assert message.key == "messenger:m_AG5Hz2Uq7tuwNEhXfYYKj8"
+    assert message.key == inbox_key(Channel.MESSENGER, "m_AG5Hz2Uq7tuwNEhXfYYKj8")
 
 
 def test_messenger_echoes_deliveries_reads_and_postbacks_are_ignored(client, intake):

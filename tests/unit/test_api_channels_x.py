@@ -15,7 +15,7 @@ from chalice.test import Client
 from app import app
 from chalicelib import bootstrap
 from chalicelib.api.channels import signatures
-from chalicelib.domain.inbound import InboundMedia
+from chalicelib.domain.inbound import InboundMedia, inbox_key
 from chalicelib.domain.report import Channel
 from tests.unit import channel_helpers as h
 from tests.unit.api_helpers import problem
@@ -189,7 +189,7 @@ def test_the_same_delivery_twice_gives_the_same_keys(client, intake):
     post(client, body)
     post(client, body)
     first, second = intake.batches
-    assert first == second and first[0].key == "x:1864000000000000001"
+    assert first == second and first[0].key == inbox_key(Channel.X, "1864000000000000001")
 
 
 def test_own_posts_reposts_and_posts_without_our_mention_are_ignored(client, intake):

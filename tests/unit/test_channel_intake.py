@@ -79,6 +79,14 @@ def test_a_message_becomes_a_complaint_and_the_sender_hears_back(channel, report
     assert report.tracking_id in sent[0]["text"]
 
 
+def test_the_queue_message_carries_nothing_of_a_message_id_that_encodes_the_sender(channel):
+    # Meta's documented wamid: base64 around the sender's number (16503879439).
+    wamid = "wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBJDQjZCMzlEQUE4OTJBMTE4RTUA"
+    intake().accept([msg(id=wamid)])
+    (key,) = channel["intake_queue"].keys
+    assert key.startswith("whatsapp:") and "HBgL" not in key and wamid not in key
+
+
 @pytest.mark.parametrize("name", ["😊", "x" * 101, "  "])
 def test_a_profile_name_the_intake_rules_refuse_is_left_out_not_a_refusal(channel, reports, name):
     deliver(msg(sender_name=name), channel)

@@ -16,6 +16,8 @@ from app import app
 from chalicelib import bootstrap
 from chalicelib.adapters import secrets
 from chalicelib.config import settings
+from chalicelib.domain.inbound import inbox_key
+from chalicelib.domain.report import Channel
 from tests.fakes import FakeChannelSender, FakeInboundMessages, FakeIntakeQueue
 from tests.unit.api_helpers import problem
 
@@ -171,7 +173,7 @@ def test_mms_media_are_queued_for_the_worker(client, reports):
     )
     text = message_text(post(client, form))
     assert "1 lampiran" in text
-    assert client.queue.keys == ["sms:" + form["MessageSid"]]
+    assert client.queue.keys == [inbox_key(Channel.SMS, form["MessageSid"])]
 
 
 def test_a_channel_not_connected_is_not_enabled(client, reports):
