@@ -96,11 +96,20 @@ class ChannelIntake:
         for message in messages:
             if not self.inbox.add(message, expires_at=self.clock.now() + self.retention):
                 log.info("inbound message already stored", extra={"channel": message.channel})
+                stored = self.inbox.get(message.key)
+                if stored is not None and not stored.answer_sent:
+                    # An earlier delivery stored it and failed before it was queued (the
+                    # provider redelivers after an error): queued again; the worker's
+                    # step is idempotent.
+                    self.queue.enqueue(message.key)
                 continue
             new += 1
             limited = self._limited(message)
             if limited is False:
-                continue  # over the limit, and already told so: dropped
+                # Over the limit, and already told so: dropped (an empty answer, so that
+                # the worker does nothing with it if a redelivery queues it).
+                self.inbox.record_answer(message.key, "", None)
+                continue
             if limited is not None:
                 self.inbox.record_answer(message.key, limited.text, None)
             self.queue.enqueue(message.key)
@@ -112,10 +121,13 @@ class ChannelIntake:
         if not self.inbox.add(message, expires_at=self.clock.now() + self.retention):
             stored = self.inbox.get(message.key)
             if stored is not None and stored.answer is not None:
+                if stored.tracking_id and stored.media_done < len(message.media):
+                    self.queue.enqueue(message.key)  # its media, if queueing them failed
                 return Answer(stored.answer, "duplicate", stored.tracking_id)
         else:
             limited = self._limited(message)
             if limited is False:
+                self.inbox.record_answer(message.key, "", None)  # a redelivery: still nothing
                 return Answer("", "limited")
             if limited is not None:
                 self.inbox.record_answer(message.key, limited.text, None)

@@ -87,6 +87,43 @@ def test_the_queue_message_carries_nothing_of_a_message_id_that_encodes_the_send
     assert key.startswith("whatsapp:") and "HBgL" not in key and wamid not in key
 
 
+def test_a_message_stored_by_a_delivery_that_failed_before_queueing_is_queued_again(
+    channel, reports
+):
+    queue = channel["intake_queue"]
+    real = queue.enqueue
+
+    def down(key):
+        raise ConnectionError("SQS unreachable")
+
+    queue.enqueue = down
+    with pytest.raises(ConnectionError):
+        intake().accept([msg()])  # stored, not queued: the webhook answers 500
+    queue.enqueue = real
+    assert intake().accept([msg()]) == 0  # the provider's redelivery: not new...
+    (key,) = queue.keys  # ...but queued this time
+    assert intake().process(key) == "answered"
+    assert len(reports.reports) == 1
+    queue.keys.clear()
+    intake().accept([msg()])  # answered: a later redelivery queues nothing
+    assert queue.keys == []
+
+
+def test_a_sender_over_ten_a_minute_is_told_once_then_dropped_even_when_redelivered(
+    channel, reports
+):
+    for n in range(10):
+        deliver(msg(id=f"m{n}"), channel)
+    assert len(reports.reports) == 10
+    told = deliver(msg(id="m10"), channel)  # the 11th: told to slow down, not filed
+    assert len(told) == 1 and len(reports.reports) == 10
+    assert deliver(msg(id="m11"), channel) == []  # the 12th: dropped silently
+    assert deliver(msg(id="m11"), channel) == []  # its redelivery too
+    assert len(reports.reports) == 10
+    other = deliver(msg(id="o1", sender=OTHER), channel)  # others are not held up
+    assert len(other) == 1 and len(reports.reports) == 11
+
+
 @pytest.mark.parametrize("name", ["😊", "x" * 101, "  "])
 def test_a_profile_name_the_intake_rules_refuse_is_left_out_not_a_refusal(channel, reports, name):
     deliver(msg(sender_name=name), channel)
