@@ -257,9 +257,10 @@ class ChannelIntake:
     def _status(self, message: InboundMessage, q: StatusQuery) -> Answer:
         report = self._find(q.tracking_id)
         mine = report is not None and report.sent_by(message.channel.value, message.sender)
-        # A confidential report answers only its own reporter; to anybody else it does
-        # not exist (the same answer as an unknown id).
-        if report is None or (report.confidential and not mine):
+        # A confidential report answers only its own reporter, and never in public (a
+        # mention's answer is a public post); to anybody else it does not exist (the same
+        # answer as an unknown id).
+        if report is None or (report.confidential and (not mine or message.public)):
             return Answer(texts.text(q.language, "not_found", tid=q.tracking_id), "not_found")
         agency = texts.text(q.language, "agency", name=report.agency.name) if report.agency else ""
         response = ""

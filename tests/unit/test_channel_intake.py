@@ -184,6 +184,18 @@ def test_status_of_a_report(channel, reports):
     assert tid in answer and Status.UNVERIFIED.label in answer
 
 
+def test_a_confidential_reports_status_is_never_a_public_post(channel, reports):
+    dm = dict(channel=Channel.X, sender="1234567")
+    deliver(msg("RAHASIA " + TEXT, **dm), channel)  # filed by direct message
+    (tid,) = reports.reports
+    assert (
+        Status.UNVERIFIED.label in deliver(msg(f"STATUS {tid}", id="d2", **dm), channel)[0]["text"]
+    )
+    public = deliver(msg(f"STATUS {tid}", id="p1", public=True, reply_to="99", **dm), channel)
+    assert "tidak ditemukan" in public[0]["text"]
+    assert Status.UNVERIFIED.label not in public[0]["text"]
+
+
 def test_a_confidential_report_answers_only_its_reporter(channel, reports):
     deliver(msg("RAHASIA " + TEXT), channel)
     (tid,) = reports.reports
