@@ -17,7 +17,7 @@ from ..domain import policy, regions
 from ..domain.identity import Principal, Role
 from ..services.statistics import MAX_TREE, NotYourAgency, TreeTooLarge, UnknownScope
 from ..stats.cells import OPEN_STATUSES
-from . import charts, choices, i18n, labels, period_picker
+from . import charts, choices, deadline_text, i18n, labels, period_picker
 from .i18n import N_
 from .pages import Page
 from .staff_pages import EXECUTIVES, render_staff
@@ -137,7 +137,10 @@ def _view(page: Page, out: dict) -> dict:
             _,
             number,
         ),
-        "overdue": [_overdue_row(r, now, category_name) for r in out["overdue"]["items"]],
+        "overdue": [
+            _overdue_row(r, now, category_name, bootstrap.get("calendar"))
+            for r in out["overdue"]["items"]
+        ],
         "region_name": region_name,
         "category_name": category_name,
     }
@@ -250,14 +253,13 @@ def _top(chart_id: str, title: str, items: list[tuple[str, int]], _, number) -> 
     return Shown(svg, [(name, number(n)) for name, n in items])
 
 
-def _overdue_row(report, now: datetime, category_name) -> dict:
-    deadline = report.deadline
-    late = (now - deadline.due).days if deadline else None
+def _overdue_row(report, now: datetime, category_name, calendar) -> dict:
     return {
         "tracking_id": report.tracking_id,
         "title": report.title,
         "category": category_name(report.category) if report.category else None,
         "agency": report.agency.name if report.agency else None,
-        "deadline": deadline,
-        "days_late": late,
+        "deadline": report.deadline,
+        # in working days, as the inbox and the report page count them
+        "late": deadline_text.describe(report.deadline, report.awaiting_reporter, now, calendar),
     }
