@@ -15,27 +15,16 @@ from .. import bootstrap
 from ..api import staff as api_staff
 from ..api.problems import Problem
 from ..domain import tracking_id as tracking_ids
-from ..domain.identity import Role
 from ..domain.policy import NotPermitted, Party
 from ..services import access, attachments
 from ..services.ports import ReportNotFound
 from . import case_actions, deadline_text
 from .i18n import N_
-from .pages import PATHS, Page, _region_name, error_page
-from .staff_pages import OFFICERS, render_staff
+from .pages import Page, _region_name, error_page
+from .staff_pages import OFFICERS, READERS, render_staff
 
 log = logging.getLogger(__name__)
 
-PATHS.update(
-    {
-        "staff_attachment": "/staf/laporan/{tracking_id}/lampiran/{attachment_id}",
-        # The audited reading of an anonymous reporter's identity (its own page module).
-        "staff_identity": "/staf/laporan/{tracking_id}/identitas",
-    }
-)
-# Who may open a report page: the agency's staff, its executives (they read, never act)
-# and platform admins; the policy decides per report (views.staff, policy.Party).
-READERS = (*OFFICERS, Role.EXECUTIVE)
 NOT_YOURS = N_("This report is not assigned to your agency.")
 
 ARCHIVE_REASONS = {

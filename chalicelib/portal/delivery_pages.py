@@ -17,8 +17,7 @@ from ..services.ports import InvalidCursor
 from . import admin_agency
 from .i18n import N_
 from .pages import Page, error_page
-from .staff_pages import render_staff
-from .webhook_pages import ADMINS
+from .staff_pages import AGENCY_ADMINS, render_staff
 
 LOG_PAGE = 50
 _TRACKING_ID = re.compile(TRACKING_ID)
@@ -36,7 +35,7 @@ BAD_PAGE_LINK = N_("This link to a page of the log is not valid. Start from the 
 
 
 def listing(page: Page) -> Response:
-    who = page.staff(*ADMINS)
+    who = page.staff(*AGENCY_ADMINS)
     try:
         choice = admin_agency.chosen(who, page.query(admin_agency.PARAM))
     except admin_agency.UnknownAgency:

@@ -19,12 +19,10 @@ from ..domain.identity import Role
 from ..services import identity
 from ..services.ports import ReportNotFound
 from .i18n import N_
-from .pages import PATHS, Page, error_page
+from .pages import Page, error_page
 from .staff_pages import render_staff
 
 log = logging.getLogger(__name__)
-
-PATHS.update({"staff_identity": "/staf/laporan/{tracking_id}/identitas"})
 
 
 def _reason_limits() -> tuple[int, int]:

@@ -52,6 +52,16 @@ PATHS = {
     "sign_in": "/staf/masuk",
     "sign_in_done": "/staf/masuk/selesai",
     "sign_out": "/staf/keluar",
+    "staff_inbox": "/staf/kotak-masuk",
+    "staff_report": "/staf/laporan/{tracking_id}",
+    "staff_action": "/staf/laporan/{tracking_id}/{action}",
+    "staff_attachment": "/staf/laporan/{tracking_id}/lampiran/{attachment_id}",
+    "staff_identity": "/staf/laporan/{tracking_id}/identitas",
+    "staff_verification": "/staf/verifikasi",
+    "staff_webhooks": "/staf/webhook",
+    "staff_webhook_action": "/staf/webhook/{webhook_id}/{segment}",
+    "staff_deliveries": "/staf/pengiriman",
+    "staff_dashboard": "/staf/dasbor",
 }
 # The reporter's actions: path segment -> policy action.
 ACTION_PATHS = {

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from chalice import Response
 
+from ..api.admin import AGENCY_ADMINS
+from ..api.staff import AGENCY_STAFF, STAFF
 from ..config import settings
 from ..domain.identity import Principal, Role
 from . import i18n, labels, staff_session
@@ -19,21 +21,10 @@ from .pages import PATHS, Page, error_page
 
 log = logging.getLogger(__name__)
 
-PATHS.update(
-    {
-        "staff_inbox": "/staf/kotak-masuk",
-        "staff_report": "/staf/laporan/{tracking_id}",
-        "staff_action": "/staf/laporan/{tracking_id}/{action}",
-        "staff_verification": "/staf/verifikasi",
-        "staff_webhooks": "/staf/webhook",
-        "staff_deliveries": "/staf/pengiriman",
-        "staff_dashboard": "/staf/dasbor",
-    }
-)
-
-OFFICERS = (Role.OFFICER, Role.AGENCY_ADMIN, Role.PLATFORM_ADMIN)
-AGENCY_ADMINS = (Role.AGENCY_ADMIN, Role.PLATFORM_ADMIN)
-EXECUTIVES = (Role.EXECUTIVE, Role.PLATFORM_ADMIN)
+# The roles of each part of the console: those of the API's matching routes.
+OFFICERS = AGENCY_STAFF
+READERS = STAFF  # a report page: executives read it, never act
+EXECUTIVES = (Role.EXECUTIVE, Role.PLATFORM_ADMIN)  # GET /v1/dashboard
 
 
 @dataclass(frozen=True)

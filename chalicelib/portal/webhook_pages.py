@@ -14,17 +14,14 @@ from .. import bootstrap
 from ..api.schemas import ValidationError
 from ..api.schemas.admin import WebhookIn
 from ..config import settings
-from ..domain.identity import Role
 from ..services import webhooks
 from . import admin_agency
 from .i18n import N_
-from .pages import PATHS, Page, error_page
-from .staff_pages import render_staff
+from .pages import Page, error_page
+from .staff_pages import AGENCY_ADMINS, render_staff
 
 log = logging.getLogger(__name__)
 
-PATHS.update({"staff_webhook_action": "/staf/webhook/{webhook_id}/{segment}"})
-ADMINS = (Role.AGENCY_ADMIN, Role.PLATFORM_ADMIN)
 # The events an agency may subscribe to (services/webhooks.EVENT_TYPES), in plain words.
 EVENTS = {
     "report.assigned": N_("A report is sent to your agency"),
@@ -62,7 +59,7 @@ NOT_FOUND = N_("There is no such webhook for this agency.")
 
 
 def _choice(page: Page, raw: str | None):
-    who = page.staff(*ADMINS)
+    who = page.staff(*AGENCY_ADMINS)
     return who, admin_agency.chosen(who, raw)
 
 
