@@ -39,10 +39,23 @@ def provinces() -> list[Choice]:
     return sorted((Choice(code, name) for code, name in PROVINCES.items()), key=lambda c: c.name)
 
 
+_regencies_of: tuple[object, dict] | None = None  # (the directory's list, its regencies)
+
+
 def regencies(directory) -> dict[str, list[Choice]]:
-    """Regencies and cities by province code, from the local governments in the directory."""
+    """Regencies and cities by province code, from the local governments in the directory.
+    Worked out again only when the directory's cached list is another one (pages name a
+    region per table row)."""
+    global _regencies_of
+    agencies = directory.all_agencies()
+    if _regencies_of is None or _regencies_of[0] is not agencies:
+        _regencies_of = (agencies, _regencies(agencies))
+    return _regencies_of[1]
+
+
+def _regencies(agencies) -> dict[str, list[Choice]]:
     by_province: dict[str, dict[str, str]] = {}
-    for agency in directory.all_agencies():
+    for agency in agencies:
         code = agency.region_code or ""
         if agency.type != "local_government" or len(code) != 5 or not agency.active:
             continue

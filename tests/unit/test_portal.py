@@ -641,3 +641,26 @@ def test_a_public_report_page_shows_what_anyone_may_see(client, browser, routed)
     hidden = text(browser.get(f"/publik/{secret}"))
     assert "Laporan ini rahasia" in hidden and "Pungli" not in hidden
     assert browser.get("/publik/K7M3QX9P2A").status_code == 404
+
+
+def test_regencies_are_worked_out_again_when_the_directory_reloads():
+    from chalicelib.portal import choices
+
+    class Directory:
+        def __init__(self, agencies):
+            self.agencies = agencies
+
+        def all_agencies(self):
+            return self.agencies
+
+    directory = Directory(list(AGENCIES))
+    first = choices.regencies(directory)
+    assert choices.regencies(directory) is first  # the same list: not worked out again
+    directory.agencies = [
+        *AGENCIES,
+        Agency(
+            "pemkab-garut", "Pemerintah Kabupaten Garut", "local_government", region_code="32.05"
+        ),
+    ]
+    names = [c.name for c in choices.regencies(directory)["32"]]
+    assert "Kabupaten Garut" in names
