@@ -397,14 +397,6 @@ def dispose_report(call):
             "Repeat this request to retry.",
             headers={"Retry-After": "5"},
         ) from None
-    log.info(
-        "report disposed by admin",
-        extra={
-            "tracking_id": done.report.tracking_id,
-            "agency_id": call.body.agency_id,
-            "by": call.principal.username,
-        },
-    )
     return _done(done)
 
 

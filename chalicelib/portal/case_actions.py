@@ -59,18 +59,9 @@ def _final_response(tid, caller, body):
 
 
 def _dispose(tid, caller, body):
-    done = verification.dispose(
+    return verification.dispose(
         bootstrap.workflow(), tid, caller, agency_id=body.agency_id, note=body.note
     )
-    log.info(
-        "report disposed by admin",
-        extra={
-            "tracking_id": done.report.tracking_id,
-            "agency_id": body.agency_id,
-            "by": caller.principal.username,
-        },
-    )
-    return done
 
 
 def _archive(tid, caller, body):

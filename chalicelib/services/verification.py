@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from ..domain import policy
 from ..domain.policy import Action
 from ..domain.status import Status
@@ -11,6 +13,8 @@ from .routing import announce_assignment
 from .workflow import Done, UnknownAgency, Workflow
 
 __all__ = ["AnnouncePending", "UnknownAgency", "dispose"]
+
+log = logging.getLogger(__name__)
 
 
 class AnnouncePending(Exception):
@@ -42,6 +46,15 @@ def dispose(workflow: Workflow, raw_id: str, caller: Caller, *, agency_id: str, 
             )
             uow.reports.save(report, acknowledge=True)
             uow.commit()
+            # After the commit, whatever telling the agency does next: the audit trail.
+            log.info(
+                "report disposed by admin",
+                extra={
+                    "tracking_id": report.tracking_id,
+                    "agency_id": agency.id,
+                    "by": caller.principal.username if caller.principal else None,
+                },
+            )
         events = uow.collect_new_events()
     if already:
         try:

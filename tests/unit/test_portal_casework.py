@@ -523,3 +523,18 @@ def test_the_report_page_in_bahasa_indonesia(officer, filed):
 
 def test_the_routes_and_the_actions_table_agree():
     assert set(portal_casework.ACTION_SEGMENTS) == set(case_actions.BY_SEGMENT)
+
+
+def test_a_disposal_the_agency_cannot_be_told_of_yet_is_done_logged_and_said(
+    admin, filed, reports, dispatch_queue, caplog
+):
+    tid = filed(routed=False)
+    dispatch_queue.failing = True
+    with caplog.at_level("INFO"):
+        r = post_action(admin, tid, "disposisi", {"agency_id": "kemenkes", "note": ""})
+    assert r.status_code == 303 and "?done=pending" in r.headers["Location"]
+    assert reports.reports[tid].agency.id == "kemenkes"  # committed all the same
+    (line,) = [x for x in caplog.records if x.getMessage() == "report disposed by admin"]
+    assert line.tracking_id == tid and line.agency_id == "kemenkes" and line.by == "admin"
+    page = text(admin.get(r.headers["Location"]))
+    assert "told automatically in a few minutes" in page
