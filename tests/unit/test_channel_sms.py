@@ -181,3 +181,10 @@ def test_a_channel_not_connected_is_not_enabled(client, reports):
     r = post(client, fields())
     assert r.status_code == 404 and problem(r)["type"].endswith("channel-not-enabled")
     assert reports.reports == {}
+
+
+def test_an_oversized_form_is_refused_like_every_channels_webhook(client):
+    raw = "Body=" + "a" * (256 * 1024)
+    r = post(client, {}, raw=raw)
+    assert r.status_code == 413
+    assert client.queue.keys == []

@@ -24,7 +24,7 @@ from ... import bootstrap
 from ...config import settings
 from ..endpoint import DECLARED
 from ..problems import Problem
-from .webhook import not_configured
+from .webhook import not_configured, raw_body
 
 bp = Blueprint(__name__)
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ def public_url(request) -> str:
 
 
 def form(request) -> dict[str, str]:
-    raw = request.raw_body or b""
+    raw = raw_body(request)  # bounded like every channel's webhook (413)
     try:
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
         pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text))
