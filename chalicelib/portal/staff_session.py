@@ -34,7 +34,6 @@ import secrets
 import time
 import urllib.error
 import urllib.parse
-import urllib.request
 
 from ..adapters import jwt_verifier
 from ..config import settings
@@ -255,6 +254,10 @@ def exchange(code: str, verifier: str, redirect_uri: str) -> tuple[str, dict, st
 
 
 def _post(url: str, body: bytes):
+    # Here, not at the top: every citizen page imports this module, and urllib.request
+    # (with http.client and email) takes ~20 ms that only a sign-in needs.
+    import urllib.request
+
     request = urllib.request.Request(
         url,
         data=body,
